@@ -1,0 +1,163 @@
+"""The one place that decides who may see and do what.
+
+Every view fetches the objects it touches through `get_object()` or narrows a list with
+`scoped()`. An object outside the user's reach answers 404 (its existence is not revealed);
+an object the user may see but not act on answers 403.
+
+Scope is geographic: a role reaches a wellbeing services county, a municipality or named
+sites. Each model registers how to get from it to a site or county with `register()`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.db.models import Q
+from django.http import Http404
+
+from kohtaamo.accounts.models import Role
+
+VIEW = "view"  # see the object (public objects are visible to everyone)
+EDIT = "edit"  # change directory data: sites, hours, organisations
+LOG = "log"  # log encounters and sessions at a site
+STATS = "stats"  # read aggregate statistics and reports
+MANAGE = "manage"  # manage taxonomies, users and counsellors of the area
+
+ROLE_ACTIONS: dict[str, frozenset[str]] = {
+    Role.ADMIN: frozenset({VIEW, EDIT, LOG, STATS, MANAGE}),
+    Role.COORDINATOR: frozenset({VIEW, EDIT, LOG, STATS}),
+    Role.PROFESSIONAL: frozenset({VIEW, LOG}),
+    Role.COUNSELLOR: frozenset({VIEW, LOG}),
+    Role.VIEWER: frozenset({VIEW, STATS}),
+}
+
+M = TypeVar("M", bound=models.Model)
+ScopeRule = Callable[[object, str], Q]
+_RULES: dict[type[models.Model], ScopeRule] = {}
+
+NOTHING = Q(pk__in=[])
+
+
+def allows(user, action: str) -> bool:
+    """Whether the user's role may do `action` at all (scope aside)."""
+    if not user.is_authenticated or not user.is_active:
+        return action == VIEW
+    if user.is_superuser:
+        return True
+    return action in ROLE_ACTIONS.get(user.role, frozenset())
+
+
+def site_q(user, prefix: str = "") -> Q:
+    """Sites within the user's geographic scope, as a filter on a model `prefix` away from Site."""
+    if not user.is_authenticated or not user.is_active:
+        return NOTHING
+    if user.is_superuser:
+        return Q()
+    q = NOTHING
+    if user.county_id:
+        q |= Q(**{f"{prefix}municipality__county_id": user.county_id})
+    if user.municipality_id:
+        q |= Q(**{f"{prefix}municipality_id": user.municipality_id})
+    site_ids = list(user.sites.values_list("pk", flat=True))
+    if site_ids:
+        q |= Q(**{f"{prefix}pk__in": site_ids})
+    return q
+
+
+def county_ids(user) -> set[int]:
+    """The counties the user's scope touches (through a municipality or sites too)."""
+    from kohtaamo.directory.models import Site
+
+    if not user.is_authenticated:
+        return set()
+    ids = {user.county_id} if user.county_id else set()
+    if user.municipality_id:
+        ids.add(user.municipality.county_id)
+    ids |= set(Site.objects.filter(pk__in=user.sites.all()).values_list("municipality__county_id", flat=True))
+    return ids
+
+
+def register(model: type[models.Model]) -> Callable[[ScopeRule], ScopeRule]:
+    """Register how a model is scoped: a function (user, action) -> Q."""
+
+    def decorator(rule: ScopeRule) -> ScopeRule:
+        _RULES[model] = rule
+        return rule
+
+    return decorator
+
+
+def scope_q(user, model: type[models.Model], action: str) -> Q:
+    if not allows(user, action):
+        return NOTHING
+    try:
+        rule = _RULES[model]
+    except KeyError:
+        raise LookupError(f"{model.__name__} has no permission rule; register one in its app") from None
+    return rule(user, action)
+
+
+def scoped(user, queryset: models.QuerySet[M] | type[M], action: str = VIEW) -> models.QuerySet[M]:
+    """The objects of a queryset the user may `action`."""
+    qs = queryset._default_manager.all() if isinstance(queryset, type) else queryset
+    return qs.filter(scope_q(user, qs.model, action)).distinct()
+
+
+def get_object(user, queryset: models.QuerySet[M] | type[M], action: str = VIEW, **lookup) -> M:
+    """Fetch one object for a view: 404 if the user can't see it, 403 if they can't `action` it."""
+    qs = queryset._default_manager.all() if isinstance(queryset, type) else queryset
+    visible = scoped(user, qs, VIEW)
+    try:
+        obj = visible.get(**lookup)
+    except (qs.model.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    if action != VIEW and not can(user, action, obj):
+        raise PermissionDenied
+    return obj
+
+
+def can(user, action: str, obj: models.Model) -> bool:
+    if not allows(user, action):
+        return False
+    return type(obj)._default_manager.filter(scope_q(user, type(obj), action), pk=obj.pk).exists()
+
+
+def require(user, action: str) -> None:
+    """For views that touch no single object (lists, forms to create): 403 unless the role allows."""
+    if not user.is_authenticated:
+        raise PermissionDenied
+    if not allows(user, action):
+        raise PermissionDenied
+
+
+# --- Rules, one per model. Keep them all here so the whole policy reads in one file. ---
+
+
+def register_rules() -> None:
+    """Called from AccountsConfig.ready(), once the models are loaded."""
+    from kohtaamo.directory.models import OpeningException, OpeningRule, Organisation, Site
+
+    @register(Site)
+    def _site(user, action: str) -> Q:
+        if action == VIEW:
+            return Q(is_public=True) | site_q(user)
+        return site_q(user)
+
+    @register(OpeningRule)
+    @register(OpeningException)
+    def _hours(user, action: str) -> Q:
+        if action == VIEW:
+            return Q(site__is_public=True) | site_q(user, "site__")
+        return site_q(user, "site__")
+
+    @register(Organisation)
+    def _organisation(user, action: str) -> Q:
+        # Organisations are public knowledge; a county's staff maintain the ones homed there.
+        if action == VIEW:
+            return Q()
+        if user.is_superuser:
+            return Q()
+        return Q(county_id__in=county_ids(user))

@@ -1,0 +1,28 @@
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from kohtaamo.api import api
+from kohtaamo.core.views import healthz
+
+# Language-neutral: machine interfaces and the language switch.
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("i18n/setlang/", set_language, name="set_language"),
+]
+
+# Pages for people: Finnish without a prefix, /sv/ and /en/ for the others.
+urlpatterns += i18n_patterns(
+    path("", include("kohtaamo.core.urls")),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("sites/", include("kohtaamo.directory.urls")),
+    path("staff/", include("kohtaamo.directory.staff_urls")),
+    path("admin/", admin.site.urls),
+    prefix_default_language=False,
+)
+
+# Last, because Ninja also answers its own "/" when nothing before it matched.
+urlpatterns += [path("", api.urls)]

@@ -1,0 +1,69 @@
+"""Personas shared by every test: who has access, who is near, who is outside.
+
+alice is a coordinator in Pirkanmaa (county A), bob a counsellor at one Pirkanmaa site,
+vera a viewer in Pirkanmaa, carol a coordinator in Varsinais-Suomi (county B), and
+ada an admin of Pirkanmaa.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from kohtaamo.accounts.models import Role
+from tests import factories as f
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def tampere_site(db):
+    return f.site(name="Hervanta L8", kind="community_centre", municipality=f.municipality(f.TAMPERE))
+
+
+@pytest.fixture
+def raisio_site(db):
+    return f.site(name="Olkkari", municipality=f.municipality(f.RAISIO))
+
+
+@pytest.fixture
+def alice(db):
+    return f.user("alice", role=Role.COORDINATOR, county=f.PIRKANMAA)
+
+
+@pytest.fixture
+def ada(db):
+    return f.user("ada", role=Role.ADMIN, county=f.PIRKANMAA)
+
+
+@pytest.fixture
+def bob(db, tampere_site):
+    return f.user("bob", role=Role.COUNSELLOR, sites=[tampere_site])
+
+
+@pytest.fixture
+def vera(db):
+    return f.user("vera", role=Role.VIEWER, county=f.PIRKANMAA)
+
+
+@pytest.fixture
+def carol(db):
+    return f.user("carol", role=Role.COORDINATOR, county=f.VARSINAIS_SUOMI)
+
+
+def login(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def as_user():
+    return login
