@@ -107,7 +107,9 @@ class Organisation(models.Model):
     def clean(self) -> None:
         if self.business_id:
             self.business_id = ytunnus.compact(self.business_id)
-            self.business_id = ytunnus.format(self.business_id) if ytunnus.is_valid(self.business_id) else self.business_id
+            self.business_id = (
+                ytunnus.format(self.business_id) if ytunnus.is_valid(self.business_id) else self.business_id
+            )
 
 
 class SiteQuerySet(models.QuerySet):
@@ -272,7 +274,9 @@ class OpeningRule(models.Model):
         verbose_name_plural = _("opening hours rules")
         constraints = [
             models.CheckConstraint(
-                condition=Q(valid_until__isnull=True) | Q(valid_from__isnull=True) | Q(valid_until__gte=models.F("valid_from")),
+                condition=Q(valid_until__isnull=True)
+                | Q(valid_from__isnull=True)
+                | Q(valid_until__gte=models.F("valid_from")),
                 name="opening_rule_validity_not_inverted",
             ),
             models.CheckConstraint(

@@ -2,7 +2,15 @@
 
 from modeltranslation.translator import TranslationOptions, register
 
-from kohtaamo.directory.models import Language, Municipality, OpeningException, OpeningRule, Organisation, Site, WellbeingServicesCounty
+from kohtaamo.directory.models import (
+    Language,
+    Municipality,
+    OpeningException,
+    OpeningRule,
+    Organisation,
+    Site,
+    WellbeingServicesCounty,
+)
 
 
 @register(WellbeingServicesCounty)

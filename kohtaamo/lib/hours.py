@@ -15,9 +15,8 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import holidays
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy, pgettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
 MIDNIGHT = dt.time(0, 0)
@@ -203,7 +202,11 @@ class Schedule:
             )
         if holiday_name(day):
             return []
-        return sorted(Opening(*interval(day, rule.starts, rule.ends), rule_key=rule.key) for rule in self.rules if rule.occurs_on(day))
+        return sorted(
+            Opening(*interval(day, rule.starts, rule.ends), rule_key=rule.key)
+            for rule in self.rules
+            if rule.occurs_on(day)
+        )
 
     def openings_between(self, first: dt.date, last: dt.date) -> Iterator[Opening]:
         day = first
