@@ -4,6 +4,8 @@ from ninja import NinjaAPI
 
 from kohtaamo.directory.api import router as sites_router
 from kohtaamo.directory.hsds import router as hsds_router
+from kohtaamo.encounters.api import router as encounters_router
+from kohtaamo.encounters.api import taxonomy_router
 
 api = NinjaAPI(
     title="Kohtaamo API",
@@ -15,3 +17,5 @@ api = NinjaAPI(
 )
 api.add_router("api/v1/sites", sites_router, tags=["directory"])
 api.add_router("hsds", hsds_router, tags=["hsds"])
+api.add_router("api/v1/taxonomies", taxonomy_router, tags=["encounters"])
+api.add_router("api/v1/encounters", encounters_router, tags=["encounters"])

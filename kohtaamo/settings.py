@@ -1,5 +1,7 @@
 """Kohtaamo's settings: one file, driven by the environment (see docs/operations.md)."""
 
+import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -42,6 +44,7 @@ INSTALLED_APPS = [
     "kohtaamo.accounts",
     "kohtaamo.audit",
     "kohtaamo.directory",
+    "kohtaamo.encounters",
 ]
 
 MIDDLEWARE = [
@@ -88,6 +91,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Tests use a file too, one per process: threads then queue for the write lock as in production,
+    # where an in-memory shared-cache database would answer "table is locked" at once.
+    DATABASES["default"]["TEST"] = {"NAME": str(Path(tempfile.gettempdir()) / f"kohtaamo-test-{os.getpid()}.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -114,6 +120,8 @@ MODELTRANSLATION_FALLBACK_LANGUAGES = {"default": ("fi", "en", "sv")}
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+# The shared assets (stylesheet, htmx) belong to no app, so the app finder alone would not find them.
+STATICFILES_DIRS = [BASE_DIR / "kohtaamo" / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -135,6 +143,8 @@ if redis_url := env_str("REDIS_URL", ""):
     CACHES["default"] = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url}
 # Seconds that anonymous directory pages and API lists are cached.
 DIRECTORY_CACHE_SECONDS = env_int("DIRECTORY_CACHE_SECONDS", 60, minimum=0)
+# Days after which encounter notes are blanked by `manage.py purge_notes` (run daily, docs/privacy.md).
+NOTE_RETENTION_DAYS = env_int("NOTE_RETENTION_DAYS", 90, minimum=1)
 
 # A strict Content Security Policy: no inline scripts or styles anywhere.
 CONTENT_SECURITY_POLICY = {

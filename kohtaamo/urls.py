@@ -20,6 +20,7 @@ urlpatterns += i18n_patterns(
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("sites/", include("kohtaamo.directory.urls")),
     path("staff/", include("kohtaamo.directory.staff_urls")),
+    path("counsellor/", include("kohtaamo.encounters.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )

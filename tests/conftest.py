@@ -15,6 +15,23 @@ from tests import factories as f
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # PBKDF2 takes half a second per persona; the tests don't measure password strength.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _finnish_by_default():
+    # A request under /en/ leaves English active in the thread; factories writing `name` would then
+    # fill name_en in the next test instead of name_fi.
+    from django.utils import translation
+
+    translation.activate("fi")
+    yield
+    translation.activate("fi")
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     from django.core.cache import cache
 

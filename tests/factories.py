@@ -11,8 +11,8 @@ from kohtaamo.directory.models import Municipality, OpeningException, OpeningRul
 PASSWORD = "correct-horse-battery-staple"
 _counter = itertools.count(1)
 
-# Statistics Finland codes used across the tests.
-PIRKANMAA, VARSINAIS_SUOMI = "06", "02"
+# Statistics Finland codes used across the tests (kohtaamo/directory/data: Pirkanmaa is 08, Varsinais-Suomi 05).
+PIRKANMAA, VARSINAIS_SUOMI = "08", "05"
 TAMPERE, NOKIA, RAISIO = "837", "536", "680"
 
 

@@ -1,8 +1,9 @@
 """The one place that decides who may see and do what.
 
 Every view fetches the objects it touches through `get_object()` or narrows a list with
-`scoped()`. An object outside the user's reach answers 404 (its existence is not revealed);
-an object the user may see but not act on answers 403.
+`scoped()`. An object outside the user's reach answers 404 (its existence is not revealed;
+for an action other than viewing, a public object outside the user's area is out of reach too);
+an object within reach that the user's role may not act on answers 403.
 
 Scope is geographic: a role reaches a wellbeing services county, a municipality or named
 sites. Each model registers how to get from it to a site or county with `register()`.
@@ -114,8 +115,13 @@ def get_object(user, queryset: models.QuerySet[M] | type[M], action: str = VIEW,
         obj = visible.get(**lookup)
     except (qs.model.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
-    if action != VIEW and not can(user, action, obj):
-        raise PermissionDenied
+    if action != VIEW:
+        # Public objects are visible to everyone, but acting on one outside one's own area is
+        # still "not here" (404); inside the area a role that may not act gets 403.
+        if not qs.model._default_manager.filter(_RULES[qs.model](user, action), pk=obj.pk).exists():
+            raise Http404
+        if not allows(user, action):
+            raise PermissionDenied
     return obj
 
 
@@ -161,3 +167,25 @@ def register_rules() -> None:
         if user.is_superuser:
             return Q()
         return Q(county_id__in=county_ids(user))
+
+    from kohtaamo.encounters.models import ApiToken, Encounter, Session, Term, Wish
+
+    @register(Session)
+    @register(Encounter)
+    @register(Wish)
+    def _encounter_data(user, action: str) -> Q:
+        # Encounter-level data is for those who log at the site; viewers read aggregates only.
+        if not allows(user, LOG):
+            return NOTHING
+        return site_q(user, "site__")
+
+    @register(Term)
+    def _term(user, action: str) -> Q:
+        # Taxonomies are public vocabulary; a county's admins manage its own terms, superusers the national ones.
+        if action == VIEW or user.is_superuser:
+            return Q()
+        return Q(county_id__in=county_ids(user))
+
+    @register(ApiToken)
+    def _api_token(user, action: str) -> Q:
+        return Q(user_id=user.pk) if user.is_authenticated else NOTHING

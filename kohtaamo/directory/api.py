@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -73,8 +74,9 @@ class SlotOut(Schema):
 
 
 class OpeningOut(Schema):
-    start: dt.datetime
+    start: dt.datetime = Field(description="with the UTC offset in force in Helsinki on that day")
     end: dt.datetime
+    note: str = Field("", description="for special hours: what the exception says")
 
 
 class SiteDetailOut(SiteOut):
@@ -109,7 +111,7 @@ def site_summary(request: HttpRequest, site: Site) -> dict:
         "kind": site.kind,
         "municipality": {
             "code": site.municipality.code,
-            "name": {**_named(site.municipality, "name"), "en": site.municipality.name_fi},
+            "name": _named(site.municipality, "name"),
             "county_code": site.municipality.county.code,
         },
         "languages": [language.code for language in site.languages.all()],
@@ -126,8 +128,10 @@ def site_summary(request: HttpRequest, site: Site) -> dict:
 def list_sites(request: HttpRequest, filters: Query[SiteFilters]):
     if filters.open_at is not None and filters.open_at.tzinfo is None:
         raise HttpError(422, "open_at needs a UTC offset, e.g. 2026-11-24T11:00:00+02:00")
-    key = "api-sites:" + request.get_full_path()
-    if settings.DIRECTORY_CACHE_SECONDS and (cached := cache.get(key)) is not None:
+    # The body holds absolute URLs, so the host is part of the key. Staff get fresh data.
+    key = "api-sites:" + hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
+    cacheable = settings.DIRECTORY_CACHE_SECONDS and not request.user.is_authenticated
+    if cacheable and (cached := cache.get(key)) is not None:
         return cached
     sites = permissions.scoped(request.user, Site.objects.public()).order_by("pk")
     if filters.municipality:
@@ -156,7 +160,7 @@ def list_sites(request: HttpRequest, filters: Query[SiteFilters]):
         "previous": link(max(filters.offset - PAGE_SIZE, 0)) if filters.offset else None,
         "results": [site_summary(request, site) for site in window],
     }
-    if settings.DIRECTORY_CACHE_SECONDS and not request.user.is_authenticated:
+    if cacheable:
         cache.set(key, body, settings.DIRECTORY_CACHE_SECONDS)
     return body
 
@@ -185,6 +189,7 @@ def get_site(request: HttpRequest, site_id: int):
             for rule in site.opening_rules.all()
         ],
         "next_openings": [
-            {"start": opening.start, "end": opening.end} for opening in site.schedule.next_openings(now, 10)
+            {"start": opening.start, "end": opening.end, "note": opening.note}
+            for opening in site.schedule.next_openings(now, 10)
         ],
     }

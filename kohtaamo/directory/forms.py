@@ -50,8 +50,15 @@ class SiteFilterForm(forms.Form):
         empty_label=_("All"),
     )
     open_now = forms.BooleanField(label=_("Open now"), required=False)
-    date = forms.DateField(label=_("Open on date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    time = forms.TimeField(label=_("at time"), required=False, widget=forms.TimeInput(attrs={"type": "time"}))
+    date = forms.DateField(
+        label=_("Open on date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Without a time: open at some time that day."),
+    )
+    time = forms.TimeField(
+        label=_("at time"), required=False, widget=forms.TimeInput(attrs={"type": "time"}), help_text=_("Finnish time")
+    )
 
     def clean(self):
         data = super().clean()
@@ -60,13 +67,18 @@ class SiteFilterForm(forms.Form):
         return data
 
     def moment(self, now: dt.datetime) -> dt.datetime | None:
-        """The moment the list must be open at, if any filter asks for one."""
+        """The moment the list must be open at, if any filter asks for one (a date and time are Helsinki time)."""
         data = self.cleaned_data
-        if data.get("date"):
-            return hours.local(data["date"], data.get("time") or dt.time(12, 0))
-        if data.get("open_now"):
+        if data.get("date") and data.get("time"):
+            return hours.local(data["date"], data["time"])
+        if data.get("open_now") and not data.get("date"):
             return now
         return None
+
+    def day(self) -> dt.date | None:
+        """A date without a time: the list shows sites that open at some time that day."""
+        data = self.cleaned_data
+        return data["date"] if data.get("date") and not data.get("time") else None
 
 
 class SiteForm(forms.ModelForm):
@@ -154,10 +166,21 @@ class OpeningRuleForm(forms.ModelForm):
         }
 
 
+def _kept_forms(formset: BaseInlineFormSet) -> list[forms.Form]:
+    """The forms that will be saved: not deleted, and either existing or filled in."""
+    return [
+        form
+        for form in formset.forms
+        if not (formset.can_delete and formset._should_delete_form(form)) and (form.instance.pk or form.has_changed())
+    ]
+
+
 class BaseOpeningRuleFormSet(BaseInlineFormSet):
     def clean(self):
         super().clean()
-        if any(form.errors for form in self.forms):
+        kept = _kept_forms(self)
+        # A form with its own errors has no slot to compare yet; a deleted form doesn't count.
+        if any(form.errors for form in kept):
             return
         slots = [
             hours.Rule(
@@ -169,8 +192,7 @@ class BaseOpeningRuleFormSet(BaseInlineFormSet):
                 valid_from=form.cleaned_data.get("valid_from"),
                 valid_until=form.cleaned_data.get("valid_until"),
             )
-            for form in self.forms
-            if form.cleaned_data and not form.cleaned_data.get("DELETE") and (form.instance.pk or form.has_changed())
+            for form in kept
         ]
         for first, second in hours.overlapping_pairs(slots):
             raise ValidationError(
@@ -190,9 +212,34 @@ class OpeningExceptionForm(forms.ModelForm):
         }
 
 
+class BaseOpeningExceptionFormSet(BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        kept = _kept_forms(self)
+        if any(form.errors for form in kept):
+            return
+        by_date: dict[dt.date, list[dict]] = {}
+        for form in kept:
+            by_date.setdefault(form.cleaned_data["date"], []).append(form.cleaned_data)
+        for day, entries in sorted(by_date.items()):
+            if len(entries) > 1 and any(entry["closed"] for entry in entries):
+                raise ValidationError(
+                    _("%(date)s is both closed and open at special hours. Keep one of them."),
+                    params={"date": f"{day:%d.%m.%Y}"},
+                )
+            slots = [
+                hours.Rule(weekdays=(day.isoweekday(),), starts=entry["starts"], ends=entry["ends"])
+                for entry in entries
+            ]
+            if any(a.times_overlap(b) for i, a in enumerate(slots) for b in slots[i + 1 :]):
+                raise ValidationError(
+                    _("The special hours of %(date)s overlap. Change the times."), params={"date": f"{day:%d.%m.%Y}"}
+                )
+
+
 OpeningRuleFormSet = inlineformset_factory(
     Site, OpeningRule, form=OpeningRuleForm, formset=BaseOpeningRuleFormSet, extra=2, can_delete=True
 )
 OpeningExceptionFormSet = inlineformset_factory(
-    Site, OpeningException, form=OpeningExceptionForm, extra=2, can_delete=True
+    Site, OpeningException, form=OpeningExceptionForm, formset=BaseOpeningExceptionFormSet, extra=2, can_delete=True
 )

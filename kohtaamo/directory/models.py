@@ -128,6 +128,10 @@ class SiteQuerySet(models.QuerySet):
         """Sites open at an aware moment. Hours are rules, so this is computed, not queried."""
         return [site for site in self.with_hours() if site.schedule.is_open_at(moment)]
 
+    def open_on(self, day: dt.date) -> list[Site]:
+        """Sites that open at some time on a Helsinki date."""
+        return [site for site in self.with_hours() if site.schedule.is_open_on(day)]
+
 
 class Site(models.Model):
     class Kind(models.TextChoices):
@@ -305,6 +309,8 @@ class OpeningRule(models.Model):
         )
 
     def clean(self) -> None:
+        if self.starts is None or self.ends is None or not self.weekdays or not isinstance(self.weekdays, list):
+            return  # the fields' own errors are shown; there is no slot to check yet
         try:
             self.as_slot().validate()
         except hours.InvalidRule as error:
@@ -341,7 +347,10 @@ class OpeningException(models.Model):
     def clean(self) -> None:
         if self.closed:
             return
-        if self.starts is None or self.ends is None:
-            raise ValidationError(_("Give both times for special hours, or mark the day closed."))
+        # Errors name their fields, which also spares the form the check constraint's generic message.
+        missing = [name for name in ("starts", "ends") if getattr(self, name) is None]
+        if missing:
+            message = _("Give both times for special hours, or mark the day closed.")
+            raise ValidationError(dict.fromkeys(missing, message))
         if not hours.ends_after(self.starts, self.ends):
             raise ValidationError({"ends": _("The end time is before the start time.")})

@@ -8,6 +8,13 @@ from kohtaamo.audit.services import diff, log_action, snapshot
 from kohtaamo.directory.forms import OpeningExceptionFormSet, OpeningRuleFormSet, SiteForm
 from kohtaamo.directory.models import Site
 
+EMPTY = (None, "", [])
+
+
+def _changes(before: dict, after: dict) -> dict:
+    """What changed, leaving out a blank translation stored as NULL before and as "" after."""
+    return {key: pair for key, pair in diff(before, after).items() if not (pair[0] in EMPTY and pair[1] in EMPTY)}
+
 
 @transaction.atomic
 def site_save(*, actor, form: SiteForm) -> Site:
@@ -15,7 +22,7 @@ def site_save(*, actor, form: SiteForm) -> Site:
     creating = form.instance.pk is None
     before = {} if creating else snapshot(Site.objects.get(pk=form.instance.pk))
     site = form.save()
-    changes = diff(before, snapshot(site))
+    changes = _changes(before, snapshot(site))
     if changes:
         log_action(actor, "site.create" if creating else "site.update", site, changes=changes)
     return site
@@ -25,12 +32,14 @@ def site_save(*, actor, form: SiteForm) -> Site:
 def site_hours_save(*, actor, site: Site, rules: OpeningRuleFormSet, exceptions: OpeningExceptionFormSet) -> None:
     """Save a site's opening rules and exceptions together, recording each change."""
     for formset, label in ((rules, "opening_rule"), (exceptions, "opening_exception")):
-        before = {obj.pk: snapshot(obj) for obj in formset.get_queryset()}
+        # Read "before" from the database: validation has already written the typed values into
+        # the formset's own instances, so a snapshot of those would show no change at all.
+        before = {obj.pk: snapshot(obj) for obj in formset.model.objects.filter(site=site)}
         # Deleting clears an instance's pk, so note the doomed ones first.
         doomed = [form.instance.pk for form in formset.deleted_forms if form.instance.pk]
         saved = formset.save()
         for obj in saved:
-            changes = diff(before.get(obj.pk, {}), snapshot(obj))
+            changes = _changes(before.get(obj.pk, {}), snapshot(obj))
             if changes:
                 action = "update" if obj.pk in before else "create"
                 log_action(actor, f"{label}.{action}", site, item=obj.pk, changes=changes)

@@ -60,7 +60,8 @@ def site_hours(request: HttpRequest, pk: int) -> HttpResponse:
     data = request.POST if request.method == "POST" else None
     rules = OpeningRuleFormSet(data, instance=site, prefix="rules")
     exceptions = OpeningExceptionFormSet(data, instance=site, prefix="exceptions")
-    if request.method == "POST" and rules.is_valid() and exceptions.is_valid():
+    # Validate both, so one save shows every mistake at once.
+    if request.method == "POST" and all([rules.is_valid(), exceptions.is_valid()]):
         services.site_hours_save(actor=request.user, site=site, rules=rules, exceptions=exceptions)
         messages.success(request, _("Opening hours saved."))
         return redirect("directory_staff:site_hours", pk=site.pk)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
@@ -13,13 +15,25 @@ from kohtaamo.core.caching import cache_for_anonymous
 from kohtaamo.directory import ical
 from kohtaamo.directory.forms import SiteFilterForm
 from kohtaamo.directory.models import Site
+from kohtaamo.lib import hours
+
+PAGE_SIZE = 50
 
 
-def filter_sites(form: SiteFilterForm, sites):
-    """Apply a valid filter form to a queryset of sites; returns a list when a moment is asked for."""
+def _search_q(text: str) -> Q:
+    # modeltranslation would narrow `name` to the active language's column; a visitor on /en/
+    # types the Finnish name as often as the English one, so search every language.
+    q = Q()
+    for code in ("fi", "sv", "en"):
+        q |= Q(**{f"name_{code}__icontains": text}) | Q(**{f"municipality__name_{code}__icontains": text})
+    return q
+
+
+def filter_sites(form: SiteFilterForm, sites, now: dt.datetime):
+    """Apply a valid filter form to a queryset of sites; returns a list when opening hours are asked about."""
     data = form.cleaned_data
     if data.get("q"):
-        sites = sites.filter(Q(name__icontains=data["q"]) | Q(municipality__name__icontains=data["q"]))
+        sites = sites.filter(_search_q(data["q"]))
     if data.get("county"):
         sites = sites.filter(municipality__county=data["county"])
     if data.get("municipality"):
@@ -28,52 +42,62 @@ def filter_sites(form: SiteFilterForm, sites):
         sites = sites.filter(kind=data["kind"])
     if data.get("language"):
         sites = sites.filter(languages=data["language"])
-    moment = form.moment(timezone.now())
-    if moment is not None:
-        return sites.open_at(moment), moment
-    return sites.with_hours(), None
+    if (moment := form.moment(now)) is not None:
+        return sites.open_at(moment)
+    if (day := form.day()) is not None:
+        return sites.open_on(day)
+    return sites.with_hours()
 
 
 @cache_for_anonymous
 def site_list(request: HttpRequest) -> HttpResponse:
     form = SiteFilterForm(request.GET or None)
     sites = permissions.scoped(request.user, Site.objects.public())
-    moment = None
-    if form.is_bound and form.is_valid():
-        sites, moment = filter_sites(form, sites)
-    elif not form.is_bound:
+    now = timezone.now()
+    if not form.is_bound:
         sites = sites.with_hours()
+    elif form.is_valid():
+        sites = filter_sites(form, sites, now)
     else:
         sites = Site.objects.none()
-    page = Paginator(sites, 50).get_page(request.GET.get("page"))
+    valid = form.is_bound and form.is_valid()
+    page = Paginator(sites, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
         request,
         "directory/site_list.html",
-        {"form": form, "page": page, "moment": moment, "query": query.urlencode(), "now": timezone.now()},
+        {
+            "form": form,
+            "page": page,
+            "moment": form.moment(now) if valid else None,
+            "day": form.day() if valid else None,
+            "query": query.urlencode(),
+        },
     )
 
 
 def site_detail(request: HttpRequest, pk: int) -> HttpResponse:
     site = permissions.get_object(request.user, Site.objects.with_hours(), permissions.VIEW, pk=pk)
-    now = timezone.localtime()
+    now = timezone.now().astimezone(hours.HELSINKI)
     rules = {rule.pk: rule for rule in site.opening_rules.all()}
     week = [
         (day, [(opening, rules.get(opening.rule_key)) for opening in openings], holiday)
         for day, openings, holiday in site.schedule.week(now.date())
     ]
+    partners = {partner.pk: partner for rule in rules.values() for partner in rule.partners.all()}
     return render(
         request,
         "directory/site_detail.html",
         {
             "site": site,
-            "rules": rules.values(),
+            "rules": list(rules.values()),
+            "partners": sorted(partners.values(), key=str),
             "week": week,
             "today": now.date(),
             "next_openings": [(o, rules.get(o.rule_key)) for o in site.schedule.next_openings(now, 10)],
             "open_now": site.schedule.is_open_at(now),
-            "can_edit": permissions.can(request.user, permissions.EDIT, site),
+            "can_edit": request.user.is_authenticated and permissions.can(request.user, permissions.EDIT, site),
         },
     )
 

@@ -57,6 +57,18 @@ def local(day: dt.date, time: dt.time) -> dt.datetime:
     return dt.datetime.combine(day, time, tzinfo=HELSINKI)
 
 
+def to_helsinki(moment: dt.datetime) -> dt.datetime:
+    """An aware moment in Helsinki time. A naive one is refused: astimezone() would read it in the server's zone."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError("A moment needs a time zone or a UTC offset.")
+    return moment.astimezone(HELSINKI)
+
+
+def today() -> dt.date:
+    """Today in Helsinki: the server may run in UTC, where the date changes two or three hours later."""
+    return dt.datetime.now(HELSINKI).date()
+
+
 def interval(day: dt.date, starts: dt.time, ends: dt.time) -> tuple[dt.datetime, dt.datetime]:
     end_day = day + dt.timedelta(days=1) if ends == MIDNIGHT else day
     return local(day, starts), local(end_day, ends)
@@ -146,7 +158,7 @@ class Rule:
             return False
         starts = [d for d in (self.valid_from, other.valid_from) if d]
         ends = [d for d in (self.valid_until, other.valid_until) if d]
-        first = max(starts) if starts else dt.date.today()
+        first = max(starts) if starts else today()
         last = min(ends) if ends else first + dt.timedelta(days=horizon_days)
         day = first
         while day <= min(last, first + dt.timedelta(days=horizon_days)):
@@ -214,8 +226,12 @@ class Schedule:
             yield from self.openings_on(day)
             day += dt.timedelta(days=1)
 
+    def is_open_on(self, day: dt.date) -> bool:
+        """Whether the site opens at all on a local date."""
+        return bool(self.openings_on(day))
+
     def is_open_at(self, moment: dt.datetime) -> bool:
-        local_moment = moment.astimezone(HELSINKI)
+        local_moment = to_helsinki(moment)
         # An opening that ends at midnight started the day before.
         yesterday = local_moment.date() - dt.timedelta(days=1)
         return any(o.contains(local_moment) for o in self.openings_between(yesterday, local_moment.date()))
@@ -224,7 +240,7 @@ class Schedule:
         """The next `count` openings that have not ended by `moment` (an ongoing one included)."""
         if not self.is_published:
             return []
-        local_moment = moment.astimezone(HELSINKI)
+        local_moment = to_helsinki(moment)
         found: list[Opening] = []
         first = local_moment.date() - dt.timedelta(days=1)
         for opening in self.openings_between(first, first + dt.timedelta(days=horizon_days)):
