@@ -45,6 +45,9 @@ INSTALLED_APPS = [
     "kohtaamo.audit",
     "kohtaamo.directory",
     "kohtaamo.encounters",
+    "kohtaamo.stats",
+    "kohtaamo.reports",
+    "kohtaamo.counsellors",
 ]
 
 MIDDLEWARE = [

@@ -21,6 +21,9 @@ urlpatterns += i18n_patterns(
     path("sites/", include("kohtaamo.directory.urls")),
     path("staff/", include("kohtaamo.directory.staff_urls")),
     path("counsellor/", include("kohtaamo.encounters.urls")),
+    path("stats/", include("kohtaamo.stats.urls")),
+    path("reports/", include("kohtaamo.reports.urls")),
+    path("counsellors/", include("kohtaamo.counsellors.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )

@@ -1,0 +1,1 @@
+"""The counsellor's path: profiles, onboarding, competences, supervision, teams and the rota."""

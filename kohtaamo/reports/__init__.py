@@ -1,0 +1,1 @@
+"""Documents for decision makers: the municipality slide, the social report, session costs."""

@@ -1,0 +1,1 @@
+"""Statistics: rollups, small-count suppression, the dashboard and the stats API."""
