@@ -101,7 +101,7 @@ def test_migrations_run_on_the_primary_only(replica_alias):
     assert not router.allow_migrate(replica, "encounters")
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_read_routed_to_the_replica_sees_what_was_written_to_the_primary(replica, monkeypatch):
     # Route the directory app like a reporting app, so that a real model's query runs through the replica alias.
     monkeypatch.setattr(dbrouter.ReplicaRouter, "apps", dbrouter.REPLICA_APPS | {"directory"})
