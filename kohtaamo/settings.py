@@ -87,7 +87,10 @@ TEMPLATES = [
 
 # SQLite under var/ is the embedded default; DATABASE_URL=postgres://... is production.
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'kohtaamo.sqlite3'}")
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
+# Persistent connections, checked before reuse: after a database restart a worker reconnects instead of failing.
+DATABASES = {
+    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60), conn_health_checks=True)
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers run beside the single writer; the timeout rides out short write bursts.
     DATABASES["default"]["OPTIONS"] = {
@@ -101,7 +104,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(Path(tempfile.gettempdir()) / f"kohtaamo-test-{os.getpid()}.sqlite3")}
 # An optional streaming replica that answers the reads of statistics and reports (docs/operations.md).
 if replica_url := env_str("DATABASE_REPLICA_URL", ""):
-    DATABASES["replica"] = dj_database_url.parse(replica_url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))
+    DATABASES["replica"] = dj_database_url.parse(
+        replica_url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60), conn_health_checks=True
+    )
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 DATABASE_ROUTERS = ["kohtaamo.lib.dbrouter.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
