@@ -334,9 +334,9 @@ def faults(cluster: Cluster, app: App, done_batches, total: int, stop: threading
     """At fixed shares of the work: restart PostgreSQL (fast, then immediate) and SIGKILL a busy worker."""
     plan = [
         (0.15, "restart PostgreSQL (fast shutdown, 2 s down)", lambda: restart(cluster, "fast")),
-        (0.35, "SIGKILL a gunicorn worker mid-request", lambda: kill_worker(app, log)),
+        (0.35, "SIGKILL a gunicorn worker mid-batch", lambda: kill_worker(cluster, app, log)),
         (0.55, "restart PostgreSQL (immediate shutdown = crash, 2 s down)", lambda: restart(cluster, "immediate")),
-        (0.75, "SIGKILL a gunicorn worker mid-request", lambda: kill_worker(app, log)),
+        (0.75, "SIGKILL a gunicorn worker mid-batch", lambda: kill_worker(cluster, app, log)),
     ]
     for share, name, action in plan:
         while done_batches() < share * total and not stop.is_set():
@@ -353,18 +353,42 @@ def restart(cluster: Cluster, mode: str) -> None:
     cluster.start()
 
 
-def kill_worker(app: App, log) -> None:
-    # Wait (briefly) for a worker caught on the CPU, which is one serving a batch, and kill it there.
-    deadline = time.monotonic() + 5
-    pid = None
+def kill_worker(cluster: Cluster, app: App, log) -> None:
+    """SIGKILL a worker caught between the INSERTs of a batch: its earlier items are committed, the rest not."""
+    deadline = time.monotonic() + 10
+    pid, how = None, "mid-batch, between its INSERTs"
     while pid is None and time.monotonic() < deadline:
-        pid = app.busy_worker()
+        pid = worker_inserting(cluster, app)
         if pid is None:
-            time.sleep(0.005)
-    busy = pid is not None
-    pid = pid or app.workers()[0]
+            time.sleep(0.01)
+    if pid is None:
+        pid, how = app.busy_worker() or app.workers()[0], "no INSERT seen in time; killed a worker anyway"
     os.kill(pid, signal.SIGKILL)
-    log(f"  killed worker {pid} ({'running a request' if busy else 'no worker seen running; killed one anyway'})")
+    log(f"  killed worker {pid} ({how})")
+
+
+def worker_inserting(cluster: Cluster, app: App) -> int | None:
+    """The gunicorn worker whose database session is inserting encounters right now, if any."""
+    ports = cluster.psql(
+        "SELECT client_port FROM pg_stat_activity WHERE datname = 'kohtaamo' "
+        "AND state IN ('active', 'idle in transaction') AND query LIKE 'INSERT INTO \"encounters_encounter%'"
+    ).split()
+    if not ports:
+        return None
+    # Map the session's client port to its socket inode (/proc/net/tcp), and the inode to the worker holding it.
+    inodes = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if str(int(fields[1].split(":")[1], 16)) in ports:
+            inodes.add(f"socket:[{fields[9]}]")
+    for pid in app.workers():
+        try:
+            links = {os.readlink(fd) for fd in Path(f"/proc/{pid}/fd").iterdir()}
+        except OSError:
+            continue
+        if links & inodes:
+            return pid
+    return None
 
 
 # --- The drill ---
