@@ -37,6 +37,7 @@ def test_json_format_writes_one_json_object_a_line(console):
     assert record["logger"] == "kohtaamo.test"
     assert record["request_id"] == "-"
     assert {"time", "process"} <= set(record)
+    assert record["time"].endswith("+00:00")
 
 
 def test_plain_format_is_the_default_and_stays_one_readable_line(console, monkeypatch):
@@ -70,3 +71,17 @@ def test_an_unsafe_request_id_from_outside_is_replaced(client):
     response = client.get("/healthz", headers={"X-Request-ID": "bad id\nforged log line"})
     assert response["X-Request-ID"] != "bad id\nforged log line"
     assert len(response["X-Request-ID"]) == 32
+
+
+@pytest.mark.django_db
+def test_the_error_django_logs_for_a_503_carries_the_request_id_too(client, console, monkeypatch):
+    stream = console("json")
+    from kohtaamo.core import views
+
+    monkeypatch.setattr(views, "_database_state", lambda alias: "unavailable")
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    record = json.loads(stream.getvalue().splitlines()[-1])
+    assert record["logger"] == "django.request"
+    assert record["request_id"] == response["X-Request-ID"]
+    assert logs.current_request_id() == "-"
