@@ -7,7 +7,7 @@ BASE_STAMP := $(VENV)/.base-installed
 DEV_STAMP := $(VENV)/.dev-installed
 PYTEST_ARGS ?=
 
-.PHONY: demo test ci lint format messages bench reset-db lock browser-deps serve migrate
+.PHONY: demo test ci lint format messages bench reset-db lock browser-deps serve migrate restore-drill fault-drill
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -60,6 +60,14 @@ messages: $(BASE_STAMP)
 
 bench: $(DEV_STAMP)
 	$(BIN)/python -m bench
+
+## Back up the configured database, restore it aside and compare every table (docs/operations.md)
+restore-drill: $(BASE_STAMP)
+	$(BIN)/python -m scripts.backup drill
+
+## Restart PostgreSQL and kill a gunicorn worker while batches are posted; all in a throwaway cluster (about 2 min)
+fault-drill: $(BASE_STAMP)
+	$(BIN)/python -m scripts.fault_drill
 
 reset-db:
 	rm -f var/kohtaamo.sqlite3 var/kohtaamo.sqlite3-wal var/kohtaamo.sqlite3-shm

@@ -1,0 +1,1 @@
+"""Operations scripts: backups with a restore drill, and the fault drill (docs/operations.md)."""
