@@ -25,7 +25,9 @@ def maija(db, tampere_site):
     user = f.user("maijam", role=Role.COUNSELLOR, sites=[tampere_site], email="maija.meikalainen@example.fi")
     profile = fc.profile(user)
     fc.participation(profile, "wage_subsidy")
-    Competence.objects.create(profile=profile, what="Vertaistuki", recognised_on=fc.START, evidence="Maija ohjasi ryhmää")
+    Competence.objects.create(
+        profile=profile, what="Vertaistuki", recognised_on=fc.START, evidence="Maija ohjasi ryhmää"
+    )
     CheckIn.objects.create(profile=profile, date=fc.START, coping=3, note="Maija jaksaa hyvin")
     HoursEntry.objects.create(profile=profile, date=fc.START, hours=2, what="Maijan talkoot")
     return profile

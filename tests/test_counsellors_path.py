@@ -35,7 +35,7 @@ def test_alice_onboards_a_new_counsellor_from_the_county_template(as_user, alice
 def test_consent_as_the_lawful_basis_needs_its_date_and_what_was_typed_is_kept(as_user, alice):
     response = as_user(alice).post(
         "/counsellors/new/",
-        {"full_name": "Aino Esimerkki", "county": fc.county().pk, "lawful_basis": "consent", "started_on": "2026-02-02"},
+        {"full_name": "Aino Esimerkki", "county": fc.county().pk, "lawful_basis": "consent", "started_on": "2026-2-2"},
     )
     assert response.status_code == 200
     assert "consent_given_on" in response.context["form"].errors

@@ -1,4 +1,4 @@
-"""The rota: a professional at every session, work pairs in outreach, the daily check, shifts by county, the iCal feed."""
+"""The rota: a professional at every session, work pairs in outreach, the daily check, county, the iCal feed."""
 
 import datetime as dt
 
