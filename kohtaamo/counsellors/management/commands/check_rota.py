@@ -1,4 +1,4 @@
-"""List the sessions whose rota breaks a staffing rule; exit 1 if any does (for a daily job that alerts coordinators)."""
+"""List sessions whose rota breaks a staffing rule; exit 1 if any does (a daily job alerts the coordinators)."""
 
 import datetime as dt
 
