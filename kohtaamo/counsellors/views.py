@@ -58,7 +58,8 @@ def index(request: HttpRequest) -> HttpResponse:
 def me(request: HttpRequest) -> HttpResponse:
     profile = CounsellorProfile.objects.active().filter(user=request.user).first()
     if profile is None:
-        return render(request, "counsellors/no_profile.html", status=404)
+        # A professional, or a counsellor whose path has not been started: their shifts are what they have.
+        return redirect("counsellors:my_shifts")
     return redirect("counsellors:profile", pk=profile.pk)
 
 
