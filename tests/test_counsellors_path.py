@@ -50,7 +50,7 @@ def test_an_overlapping_basis_of_taking_part_is_refused_with_the_typed_dates_kep
         f"/counsellors/{profile.pk}/add/participation/", {"basis": "wage_subsidy", "starts_on": "2026-03-01"}
     )
     assert response.status_code == 200
-    assert "5.1.2026" in " ".join(response.context["form"].errors["starts_on"])
+    assert "työkokeilu (alkaen 5.1.2026)" in " ".join(response.context["form"].errors["starts_on"])
     assert 'value="2026-03-01"' in response.content.decode()
     assert Participation.objects.count() == 1
 

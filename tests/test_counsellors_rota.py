@@ -33,7 +33,7 @@ def test_alice_plans_next_week_from_the_opening_hours_and_is_warned_of_a_session
     session = Session.objects.get(site=tampere_site, date=NEXT_MONDAY + dt.timedelta(days=1))
     assert [item.session for item in response.context["planned"]] == [session]
     assert response.context["breaches"] == 1
-    assert "No social-work professional on the rota." in response.content.decode()
+    assert "Työvuorossa ei ole sosiaalialan ammattilaista." in response.content.decode()
 
 
 def test_a_session_with_a_professional_keeps_the_rules(as_user, alice, bob, paula, tampere_site):
