@@ -160,6 +160,8 @@ if redis_url := env_str("REDIS_URL", ""):
 DIRECTORY_CACHE_SECONDS = env_int("DIRECTORY_CACHE_SECONDS", 60, minimum=0)
 # Days after which encounter notes are blanked by `manage.py purge_notes` (run daily, docs/privacy.md).
 NOTE_RETENTION_DAYS = env_int("NOTE_RETENTION_DAYS", 90, minimum=1)
+# Counsellors' personal data: kept this long after they stop, then erased by `manage.py purge_counsellors`.
+COUNSELLOR_RETENTION_DAYS = env_int("COUNSELLOR_RETENTION_DAYS", 3 * 365, minimum=30)
 
 # A strict Content Security Policy: no inline scripts or styles anywhere.
 CONTENT_SECURITY_POLICY = {

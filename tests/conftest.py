@@ -84,3 +84,9 @@ def login(user) -> Client:
 @pytest.fixture
 def as_user():
     return login
+
+
+@pytest.fixture
+def paula(db, tampere_site):
+    """A social-work professional at the Tampere site: the one the rota needs at every session."""
+    return f.user("paula", role=Role.PROFESSIONAL, sites=[tampere_site])

@@ -26,10 +26,11 @@ EDIT = "edit"  # change directory data: sites, hours, organisations
 LOG = "log"  # log encounters and sessions at a site
 STATS = "stats"  # read aggregate statistics and reports
 MANAGE = "manage"  # manage taxonomies, users and counsellors of the area
+PATH = "path"  # coordinate counsellors' paths, teams and the rota of the area (and see coping check-ins)
 
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
-    Role.ADMIN: frozenset({VIEW, EDIT, LOG, STATS, MANAGE}),
-    Role.COORDINATOR: frozenset({VIEW, EDIT, LOG, STATS}),
+    Role.ADMIN: frozenset({VIEW, EDIT, LOG, STATS, MANAGE, PATH}),
+    Role.COORDINATOR: frozenset({VIEW, EDIT, LOG, STATS, PATH}),
     Role.PROFESSIONAL: frozenset({VIEW, LOG}),
     Role.COUNSELLOR: frozenset({VIEW, LOG}),
     Role.VIEWER: frozenset({VIEW, STATS}),
@@ -189,3 +190,7 @@ def register_rules() -> None:
     @register(ApiToken)
     def _api_token(user, action: str) -> Q:
         return Q(user_id=user.pk) if user.is_authenticated else NOTHING
+
+    from kohtaamo.counsellors import permissions_rules as counsellor_rules
+
+    counsellor_rules.register_rules()

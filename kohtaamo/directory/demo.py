@@ -615,5 +615,8 @@ def load_demo(*, today: dt.date | None = None) -> Summary:
         for (_municipality, name), site in sites.items():
             _exceptions(site, exceptions.get(name, []), summary)
         _users(sites, summary)
+        from kohtaamo.counsellors.demo import load_counsellor_demo
+
+        load_counsellor_demo(today=today)
     summary.sites, summary.organisations = len(sites), len(organisations)
     return summary

@@ -99,6 +99,17 @@ def session_open_ad_hoc(*, actor, site: Site, place: str, now: dt.datetime | Non
     return session
 
 
+def sessions_plan(*, actor, sites: list[Site], days: list[dt.date]) -> list[Session]:
+    """The scheduled sessions of the sites on the days, opened ahead of time so that a rota can be planned."""
+    context = LogContext.load(actor=actor, site_ids=[site.pk for site in sites])
+    return [
+        _scheduled(context, site, opening)
+        for site in context.sites.values()
+        for day in days
+        for opening in site.schedule.openings_on(day)
+    ]
+
+
 @transaction.atomic
 def tally_change(*, actor, session: Session, delta: int) -> int:
     """Add or take away one visitor; the count never goes below zero, and concurrent taps all count."""
