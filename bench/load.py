@@ -12,6 +12,7 @@ import http.client
 import multiprocessing
 import statistics
 import time
+from collections.abc import Callable
 
 HOST = "127.0.0.1"
 
@@ -55,7 +56,16 @@ class Result:
         return self.percentile(95)
 
 
-def _client(port: int, path: str, headers: dict, count: int, seconds: float, start, queue) -> None:
+def _client(
+    port: int,
+    path: str,
+    headers: dict,
+    count: int,
+    seconds: float,
+    start,
+    queue,
+    make_body: Callable[[], bytes] | None = None,
+) -> None:
     connection = http.client.HTTPConnection(HOST, port, timeout=30)
     latencies, errors, size = [], [], 0
     start.wait()
@@ -64,9 +74,10 @@ def _client(port: int, path: str, headers: dict, count: int, seconds: float, sta
     for _ in range(count):
         if time.monotonic() >= deadline:
             break
+        payload = make_body() if make_body else None  # made before the clock starts: it is not the server's work
         sent = time.perf_counter()
         try:
-            connection.request("GET", path, headers=headers)
+            connection.request("POST" if make_body else "GET", path, body=payload, headers=headers)
             response = connection.getresponse()
             body = response.read()
         except (OSError, http.client.HTTPException) as error:
@@ -89,15 +100,20 @@ def hammer(
     seconds: float,
     concurrency: int = 4,
     headers: dict[str, str] | None = None,
+    body: Callable[[], bytes] | None = None,
 ) -> Result:
-    """GET `path` `requests` times from `concurrency` clients at once, stopping early after `seconds`."""
+    """GET `path` `requests` times from `concurrency` clients at once, stopping early after `seconds`.
+
+    With `body`, POST instead: each request sends a fresh `body()` (made in the client process, so it
+    may be random, e.g. new idempotency keys every time).
+    """
     context = multiprocessing.get_context("fork")
     start, queue = context.Event(), context.Queue()
     share, extra = divmod(requests, concurrency)
     clients = [
         context.Process(
             target=_client,
-            args=(port, path, headers or {}, share + (i < extra), seconds, start, queue),
+            args=(port, path, headers or {}, share + (i < extra), seconds, start, queue, body),
             daemon=True,
         )
         for i in range(concurrency)

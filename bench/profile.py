@@ -94,25 +94,36 @@ class _QueryTimer:
             self.seconds += time.perf_counter() - began
 
 
-def profile(path: str, requests: int, cookie: str = "") -> dict:
+def profile(path: str, requests: int, cookie: str = "", batch: dict | None = None) -> dict:
+    """`batch`: POST encounter batches (bench/encounters_data.py's token JSON) instead of GETting the page."""
     from django.db import connection
     from django.test import Client
     from django.urls import resolve
 
     client = Client(HTTP_COOKIE=cookie) if cookie else Client()
+    if batch is not None:
+        from bench.encounters_data import batch_body
+
+        headers = {"Authorization": f"Bearer {batch['token']}"}
+
+        def send(path):
+            return client.post(path, data=batch_body(batch), content_type="application/json", headers=headers)
+
+    else:
+        send = client.get
     for _ in range(20):
-        status = client.get(path).status_code
+        status = send(path).status_code
         assert status == 200, f"{path} answered {status}"
     timer = _QueryTimer()
     with connection.execute_wrapper(timer):
         began = time.perf_counter()
         for _ in range(requests):
-            client.get(path)
+            send(path)
         plain = time.perf_counter() - began
     profiler = cProfile.Profile()
     profiler.enable()
     for _ in range(requests):
-        client.get(path)
+        send(path)
     profiler.disable()
     stats = pstats.Stats(profiler, stream=io.StringIO())
     rows = _rows(stats)
@@ -136,12 +147,14 @@ def main() -> None:
     parser.add_argument("path")
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--cookie", default="")
+    parser.add_argument("--batch", default="", help="a JSON file from `bench.encounters_data --token`: POST batches")
     args = parser.parse_args()
     django.setup()
     from django.conf import settings
 
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
-    print(json.dumps(profile(args.path, args.requests, args.cookie)))
+    batch = json.loads(Path(args.batch).read_text()) if args.batch else None
+    print(json.dumps(profile(args.path, args.requests, args.cookie, batch)))
 
 
 if __name__ == "__main__":

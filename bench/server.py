@@ -32,8 +32,10 @@ class Server:
     prepare data in it; `start()` launches gunicorn; leaving stops gunicorn and deletes the directory.
     """
 
-    def __init__(self, *, workers: int = WORKERS, env: dict[str, str] | None = None):
+    def __init__(self, *, workers: int = WORKERS, env: dict[str, str] | None = None, database: Path | None = None):
+        """`database`: a prepared SQLite file to start from (copied, so the prepared one stays as it was)."""
         self.workers = workers
+        self.prepared = database
         self.port = free_port()
         self.var_dir = Path(tempfile.mkdtemp(prefix="kohtaamo-bench-"))
         self.database = self.var_dir / "kohtaamo.sqlite3"
@@ -58,6 +60,8 @@ class Server:
         return [str(BIN / "gunicorn"), "kohtaamo.wsgi", "-w", str(self.workers), "-b", f"{HOST}:{self.port}"]
 
     def __enter__(self) -> Server:
+        if self.prepared is not None:
+            shutil.copyfile(self.prepared, self.database)
         self.manage("migrate", "--noinput", "--verbosity", "0")
         return self
 

@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import NamedTuple
 
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.text import capfirst
+from django.utils.timezone import template_localtime
 
 from kohtaamo.accounts import permissions
 from kohtaamo.core.caching import cache_for_anonymous
+from kohtaamo.core.templatetags.kohtaamo import hhmm
 from kohtaamo.directory import ical
 from kohtaamo.directory.forms import SiteFilterForm
-from kohtaamo.directory.models import Site
+from kohtaamo.directory.models import OpeningRule, Site
 from kohtaamo.lib import hours
 
 PAGE_SIZE = 50
@@ -77,26 +82,103 @@ def site_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+class Day(NamedTuple):
+    """A row of the week table, with everything formatted once."""
+
+    date: dt.date
+    label: str
+    is_today: bool
+    times: list[str]
+    whats: list[str]  # per opening: what happens, with whom; "" for special hours without a note
+    holiday: str | None
+
+
+class Slot(NamedTuple):
+    """A regular opening-hours rule as the page lists it."""
+
+    describe: str
+    recurrence: str
+    week_of_month: str
+    activity: str
+    description: str
+    partners: str
+    valid_from: str
+    valid_until: str
+
+
+def _labels(field_name: str) -> dict:
+    # get_FOO_display() rebuilds (and hashes, translating each lazy label) the whole choice dict per call.
+    return dict(OpeningRule._meta.get_field(field_name).flatchoices)
+
+
+def _span(opening: hours.Opening) -> str:
+    return f"{hhmm(opening.start)}–{hhmm(opening.end)}"
+
+
+def _site_page(site: Site, now: dt.datetime) -> dict:
+    """The site page's hours, partners and slots: each rule formatted once, however often it opens."""
+    activities, recurrences, weeks = _labels("activity"), _labels("recurrence"), _labels("week_of_month")
+    rules = {rule.pk: rule for rule in site.opening_rules.all()}
+    partners = {rule.pk: list(rule.partners.all()) for rule in rules.values()}
+    activity = {pk: str(activities.get(rule.activity, rule.activity)) for pk, rule in rules.items()}
+    summary = {}  # what the week table says of an opening of each rule
+    for pk, rule in rules.items():
+        text = capfirst(activity[pk]) + (f": {rule.description}" if rule.description else "")
+        if partners[pk]:
+            text += f" ({' + '.join(str(p) for p in partners[pk])})"
+        summary[pk] = text
+    today = now.date()
+    week = [
+        Day(
+            date=day,
+            label=date_format(day, "l j.n."),
+            is_today=day == today,
+            times=[_span(opening) for opening in openings],
+            whats=[summary[o.rule_key] if o.rule_key in rules else o.note for o in openings],
+            holiday=holiday,
+        )
+        for day, openings, holiday in site.schedule.week(today)
+    ]
+    next_openings = [
+        (
+            f"{date_format(template_localtime(o.start), 'D j.n.')} {_span(o)}",
+            activity[o.rule_key] if o.rule_key in rules else o.note,
+        )
+        for o in site.schedule.next_openings(now, 10)
+    ]
+    slots = [
+        Slot(
+            describe=rule.as_slot().describe(),
+            recurrence=str(recurrences.get(rule.recurrence, rule.recurrence)),
+            week_of_month=str(weeks.get(rule.week_of_month, rule.week_of_month)) if rule.week_of_month else "",
+            activity=activity[pk],
+            description=rule.description,
+            partners=" + ".join(str(p) for p in partners[pk]),
+            valid_from=date_format(rule.valid_from, "j.n.Y") if rule.valid_from else "",
+            valid_until=date_format(rule.valid_until, "j.n.Y") if rule.valid_until else "",
+        )
+        for pk, rule in rules.items()
+    ]
+    every_partner = {p.pk: p for chosen in partners.values() for p in chosen}
+    return {
+        "week": week,
+        "next_openings": next_openings,
+        "slots": slots,
+        "partners": sorted(every_partner.values(), key=str),
+        "open_now": site.schedule.is_open_at(now),
+    }
+
+
 def site_detail(request: HttpRequest, pk: int) -> HttpResponse:
     site = permissions.get_object(request.user, Site.objects.with_hours(), permissions.VIEW, pk=pk)
     now = timezone.now().astimezone(hours.HELSINKI)
-    rules = {rule.pk: rule for rule in site.opening_rules.all()}
-    week = [
-        (day, [(opening, rules.get(opening.rule_key)) for opening in openings], holiday)
-        for day, openings, holiday in site.schedule.week(now.date())
-    ]
-    partners = {partner.pk: partner for rule in rules.values() for partner in rule.partners.all()}
     return render(
         request,
         "directory/site_detail.html",
         {
             "site": site,
-            "rules": list(rules.values()),
-            "partners": sorted(partners.values(), key=str),
-            "week": week,
             "today": now.date(),
-            "next_openings": [(o, rules.get(o.rule_key)) for o in site.schedule.next_openings(now, 10)],
-            "open_now": site.schedule.is_open_at(now),
+            **_site_page(site, now),
             "can_edit": request.user.is_authenticated and permissions.can(request.user, permissions.EDIT, site),
         },
     )

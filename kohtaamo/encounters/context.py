@@ -47,7 +47,10 @@ class LogContext:
 
     @classmethod
     def load(cls, *, actor, site_ids: Iterable[int], now: dt.datetime | None = None) -> LogContext:
-        sites = permissions.scoped(actor, Site.objects.with_hours().filter(pk__in=set(site_ids)), permissions.LOG)
+        # Only what logging reads: the county (for the terms) and the hours (for the sessions). Partners
+        # are read when a session is opened; organisations and languages are never needed here.
+        sites = Site.objects.select_related("municipality").prefetch_related("opening_rules", "opening_exceptions")
+        sites = permissions.scoped(actor, sites.filter(pk__in=set(site_ids)), permissions.LOG)
         return cls(
             actor=actor,
             sites={site.pk: site for site in sites},

@@ -1,0 +1,181 @@
+"""Batch POSTs of encounters against a hello-world POST of the same project, with a million encounters stored.
+
+Cases: (a) /bench/hello-post, the smallest view that reads a POST body, through Kohtaamo's whole
+middleware stack, sent the same batch bodies; (b) POST /api/v1/encounters/batch with 10 new encounters
+(fresh client_uuids) per request, authenticated with a personal API token, into a database that already
+holds a year of encounters. The issue's aim is a fraction of (a).
+
+The database with the million encounters is made once, set-based (bench/encounters_data.py), and kept in
+var/bench/; each run starts from a copy of it, so runs are alike and short.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.client
+import json
+import shutil
+import sqlite3
+import time
+from pathlib import Path
+
+from bench import Options
+from bench.encounters_data import BATCH, batch_body
+from bench.load import Result, hammer
+from bench.server import HOST, ROOT, Server
+
+TITLE = "Encounter batches against a hello-world POST"
+ENCOUNTERS = 1_000_000
+SITES = 120
+AIM = 0.30
+ROUNDS = 3
+PREPARED = ROOT / "var" / "bench" / f"encounters-v1-{ENCOUNTERS}.sqlite3"
+BATCH_PATH = "/api/v1/encounters/batch"
+
+
+def _prepare() -> tuple[str, float]:
+    """The prepared database: reused when there, else made (about a minute). Returns how, and seconds taken."""
+    if PREPARED.exists():
+        return "reused", 0.0
+    began = time.monotonic()
+    PREPARED.parent.mkdir(parents=True, exist_ok=True)
+    with Server() as server:
+        server.manage("load_demo", "--force")
+        server.python("-m", "bench.data", "--sites", str(SITES))
+        server.python("-m", "bench.encounters_data", "--encounters", str(ENCOUNTERS))
+        partial = PREPARED.with_suffix(".partial")
+        shutil.copyfile(server.database, partial)
+        partial.rename(PREPARED)
+    return "made", time.monotonic() - began
+
+
+def _counts(database: Path) -> dict[str, int]:
+    with sqlite3.connect(database) as db:
+        return {
+            table: db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608 (fixed names)
+            for table in ("encounters_encounter", "encounters_encounter_topics", "encounters_session")
+        }
+
+
+def _post(server: Server, path: str, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
+    connection = http.client.HTTPConnection(HOST, server.port, timeout=30)
+    try:
+        connection.request("POST", path, body=body, headers=headers)
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
+def run(options: Options) -> str:
+    how, prepared_seconds = _prepare()
+    with Server(database=PREPARED) as server:
+        before = _counts(server.database)
+        spec = json.loads(server.python("-m", "bench.encounters_data", "--token"))
+        server.start()
+        headers = {"Authorization": f"Bearer {spec['token']}", "Content-Type": "application/json"}
+        status, answer = _post(server, BATCH_PATH, batch_body(spec), headers)
+        results = json.loads(answer)["results"] if status == 200 else []
+        if status != 200 or [r["status"] for r in results] != ["created"] * BATCH:
+            raise RuntimeError(f"a batch answered {status}: {answer[:500]!r}")
+        body = functools.partial(batch_body, spec)
+        cases = [
+            ("hello", "hello-world POST", "/bench/hello-post", options.requests(6000), options.seconds(20)),
+            ("batch", f"batch of {BATCH} encounters", BATCH_PATH, options.requests(2000), options.seconds(30)),
+        ]
+        for _key, _label, path, _requests, _seconds in cases:
+            warm = {"concurrency": options.concurrency, "headers": headers, "body": body}
+            hammer(server.port, path, requests=100, seconds=3, **warm)
+        rounds: dict[str, list[Result]] = {key: [] for key, *_ in cases}
+        for _round in range(ROUNDS):
+            for key, _label, path, requests, seconds in cases:
+                part = hammer(
+                    server.port,
+                    path,
+                    requests=requests // ROUNDS,
+                    seconds=seconds / ROUNDS,
+                    concurrency=options.concurrency,
+                    headers=headers,
+                    body=body,
+                )
+                if part.errors:
+                    raise RuntimeError(f"{path}: {len(part.errors)} failed requests, e.g. {part.errors[:3]}")
+                rounds[key].append(part)
+        merged = {key: Result.merge(parts) for key, parts in rounds.items()}
+        for key, result in merged.items():
+            print(f"  {key}: {result.rps:.0f} rps, p50 {result.p50:.1f} ms, p95 {result.p95:.1f} ms", flush=True)
+        ratio = merged["batch"].rps / merged["hello"].rps
+        spec_file = server.var_dir / "batch.json"
+        spec_file.write_text(json.dumps(spec))
+        profiles = {
+            key: json.loads(server.python("-m", "bench.profile", path, "--requests", "100", "--batch", str(spec_file)))
+            for key, path in (("hello", "/bench/hello-post"), ("batch", BATCH_PATH))
+        }
+        server.stop()
+        after = _counts(server.database)
+        command = " ".join(server.command).replace(str(server.command[0]), ".venv/bin/gunicorn")
+        command = command.replace(f":{server.port}", ":<free port>")
+    return _markdown(options, how, prepared_seconds, before, after, cases, rounds, ratio, profiles, command)
+
+
+def _markdown(options, how, prepared_seconds, before, after, cases, rounds, ratio, profiles, command) -> str:
+    merged = {key: Result.merge(parts) for key, parts in rounds.items()}
+    hello = merged["hello"].rps
+    made = f"made for this run in {prepared_seconds:.0f} s" if how == "made" else "reused from an earlier run"
+    lines = [
+        f"Served by `{command}` (sync workers) with `DJANGO_SETTINGS_MODULE=bench.settings`, "
+        "`KOHTAAMO_ENV=development`, `DEBUG=0`, on a copy of a prepared SQLite database (WAL, a connection "
+        "per request, as configured).",
+        "",
+        f"Data: `manage.py load_demo --force`, `bench/data.py` (120 sites) and `bench/encounters_data.py`: "
+        f"{before['encounters_encounter']:,} encounters with {before['encounters_encounter_topics']:,} topic "
+        f"links in {before['encounters_session']:,} sessions (a session a day at every site for a year), made "
+        f"set-based with INSERT … SELECT and kept in `var/bench/{PREPARED.name}` ({made}). After the run the "
+        f"copy held {after['encounters_encounter']:,} encounters.",
+        "",
+        f"Load: {options.concurrency} client processes (`bench/load.py`, `http.client`), each request a new "
+        f"body of {BATCH} encounters with fresh `client_uuid`s at sites of the bench coordinator's county, "
+        "made by the client before its clock starts; the hello-world POST gets the same bodies and only reads "
+        f"them. The batch authenticates with a personal API token (`Authorization: Bearer`). After a warm-up "
+        f"of 100 requests per case, the cases take turns in {ROUNDS} rounds; the figures pool the rounds.",
+        "",
+        "| case | path | requests | seconds | req/s | req/s by round | p50 ms | p95 ms | vs hello | aim |",
+        "| --- | --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | --- |",
+    ]
+    for key, label, path, _requests, _seconds in cases:
+        result = merged[key]
+        by_round = " / ".join(f"{part.rps:.0f}" for part in rounds[key])
+        verdict = "" if key == "hello" else f"≥ {AIM:.2f}: **{'met' if ratio >= AIM else 'missed'}**"
+        lines.append(
+            f"| {label} | `POST {path}` | {result.requests} | {result.seconds:.1f} | {result.rps:.0f} | {by_round} | "
+            f"{result.p50:.1f} | {result.p95:.1f} | {result.rps / hello:.2f} | {verdict} |"
+        )
+    lines += [
+        "",
+        f"Encounters stored per second: {merged['batch'].rps * BATCH:.0f}.",
+        "",
+        "**Aim met.**" if ratio >= AIM else "**Aim missed.** What the profiler shows (below) is how the time is spent.",
+    ]
+    found, base = profiles["batch"], profiles["hello"]
+
+    def table(title: str, rows: list[dict]) -> list[str]:
+        return [
+            f"| {title} | calls / request | share |",
+            "| --- | ---: | ---: |",
+            *[f"| `{row['function']}` | {row['calls_per_request']} | {row['share']:.0%} |" for row in rows],
+        ]
+
+    lines += [
+        "",
+        "### Where the time of a batch goes",
+        "",
+        f"`python -m bench.profile {BATCH_PATH} --batch <token JSON>` posts {found['requests']} batches in-process "
+        f"with Django's test client on the same data: {found['ms_per_request']} ms per batch without the "
+        f"profiler, of which {found['query_ms_per_request']} ms executing {found['queries_per_request']} SQL "
+        f"queries, against {base['ms_per_request']} ms for the hello-world POST.",
+        "",
+        *table("Kohtaamo's functions, by time including callees", found["project"]),
+        "",
+        *table("functions with the most own time", found["own"]),
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,98 @@
+"""The batch API's cost: a fixed number of queries per batch, not a few per encounter."""
+
+import json
+import uuid
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from kohtaamo.encounters import services
+from kohtaamo.encounters.models import Encounter
+from kohtaamo.lib.hours import HELSINKI
+from tests import factories as f
+from tests import factories_encounters as fe
+
+pytestmark = pytest.mark.django_db
+URL = "/api/v1/encounters/batch"
+
+
+def item(at_site, **fields) -> dict:
+    return {
+        "client_uuid": str(uuid.uuid4()),
+        "site": at_site.pk,
+        "occurred_at": timezone.now().astimezone(HELSINKI).isoformat(),
+        "topics": ["housing", "health"],
+        "help_forms": ["advice"],
+        "referrals": ["kela"],
+        **fields,
+    }
+
+
+def post(items, token: str) -> tuple[list[dict], int]:
+    with CaptureQueriesContext(connection) as queries:
+        response = Client().post(
+            URL,
+            data=json.dumps({"encounters": items}),
+            content_type="application/json",
+            headers={"Authorization": f"Bearer {token}"},
+        )
+    assert response.status_code == 200
+    return response.json()["results"], len(queries)
+
+
+@pytest.fixture
+def token(bob):
+    return fe.api_token(bob)[1]
+
+
+def test_a_batch_costs_the_same_number_of_queries_for_two_encounters_as_for_fifty(token, bob, tampere_site):
+    post([item(tampere_site)], token)  # opens today's session, once
+    results, two = post([item(tampere_site) for _ in range(2)], token)
+    assert {r["status"] for r in results} == {"created"}
+    results, fifty = post([item(tampere_site) for _ in range(50)], token)
+    assert {r["status"] for r in results} == {"created"}
+    assert fifty == two
+    assert Encounter.objects.count() == 53
+    stored = Encounter.objects.filter(client_uuid=results[-1]["client_uuid"]).get()
+    assert sorted(t.code for t in stored.topics.all()) == ["health", "housing"]
+    assert [t.code for t in stored.referrals.all()] == ["kela"]
+    assert bob in stored.session.staff_present.all()
+
+
+def test_a_batch_over_several_sites_costs_queries_per_new_session_not_per_encounter(token, bob, tampere_site):
+    other = f.site(name="Nokian olkkari", municipality=f.municipality(f.NOKIA))
+    bob.sites.add(other)
+    post([item(tampere_site), item(other)], token)
+    _results, few = post([item(tampere_site), item(other)], token)
+    _results, many = post([item(site) for site in (tampere_site, other) for _ in range(20)], token)
+    assert many == few
+
+
+def test_bad_items_and_duplicates_in_a_batch_are_answered_item_by_item(token, tampere_site):
+    first = item(tampere_site)
+    post([first], token)
+    again, bad, good = first, item(tampere_site, topics=["no_such_code"]), item(tampere_site)
+    results, _queries = post([again, bad, good, good], token)
+    assert [r["status"] for r in results] == ["duplicate", "rejected", "created", "duplicate"]
+    assert results[1]["errors"][0]["code"] == "unknown_code"
+    assert Encounter.objects.count() == 2
+
+
+def test_a_resend_racing_the_batch_is_a_duplicate_and_the_others_are_stored(token, bob, tampere_site, monkeypatch):
+    post([item(tampere_site)], token)
+    items = [item(tampere_site) for _ in range(3)]
+    session = Encounter.objects.get().session
+    load = services._load_day_sessions
+
+    def racing_resend(context, batch_items):
+        # The same item, sent again from a second connection, lands between the check and the insert.
+        fe.encounter(session, by=bob, client_uuid=uuid.UUID(items[1]["client_uuid"]))
+        load(context, batch_items)
+
+    monkeypatch.setattr(services, "_load_day_sessions", racing_resend)
+    results, _queries = post(items, token)
+    assert [r["status"] for r in results] == ["created", "duplicate", "created"]
+    assert Encounter.objects.count() == 4
