@@ -60,13 +60,14 @@ format: $(DEV_STAMP)
 # are first gathered into one compendium per language, which then fills the untranslated entries.
 MESSAGE_LANGUAGES := fi sv en
 MESSAGE_IGNORE := --ignore '.venv/*' --ignore 'var/*' --ignore 'node_modules/*'
-CATALOGS = find locale kohtaamo/*/locale -path "*/$$lang/LC_MESSAGES/django.po" 2>/dev/null | sort
+# The project's catalog first: where catalogs disagree on a translation, its translation wins.
+CATALOGS = ls locale/$$lang/LC_MESSAGES/django.po kohtaamo/*/locale/$$lang/LC_MESSAGES/django.po 2>/dev/null
 messages: $(BASE_STAMP)
 	@command -v msgmerge >/dev/null || { echo "make messages needs GNU gettext (apt-get install gettext)"; exit 1; }
 	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
 	for lang in $(MESSAGE_LANGUAGES); do \
-		for po in $$($(CATALOGS)); do \
-			msgattrib --force-po --translated --no-fuzzy --no-obsolete -o "$$tmp/$$lang-$$(echo "$$po" | tr / _)" "$$po"; \
+		n=100; for po in $$($(CATALOGS)); do \
+			n=$$((n + 1)); msgattrib --force-po --translated --no-fuzzy --no-obsolete -o "$$tmp/$$lang-$$n.po" "$$po"; \
 		done; \
 	done; \
 	$(BIN)/python manage.py makemessages $(foreach lang,$(MESSAGE_LANGUAGES),--locale $(lang)) --no-obsolete $(MESSAGE_IGNORE); \
@@ -77,7 +78,7 @@ messages: $(BASE_STAMP)
 			sed -i '1,/^msgid ""/{/^#, fuzzy$$/d}' "$$po"; \
 			msgattrib --force-po --translated -o "$$tmp/own.po" "$$po"; \
 			msgmerge --quiet --force-po --no-fuzzy-matching --lang=$$lang $$compendium -o "$$po" "$$tmp/own.po" "$$po"; \
-			printf '%s: ' "$$po"; msgfmt --check --statistics -o /dev/null "$$po"; \
+			printf '%s: ' "$$po"; msgfmt --check-format --statistics -o /dev/null "$$po"; \
 		done; \
 	done
 	$(BIN)/python manage.py compilemessages $(MESSAGE_IGNORE)
