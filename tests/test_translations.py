@@ -419,3 +419,39 @@ def test_swedish_dates_are_written_the_finnish_way(client, listed_sites):
     page = client.get("/sv/sites/", {"date": day.isoformat()}).text
     assert "öppet 2.3.2027" in page
     assert 'value="2027-03-02"' in page  # a date input needs the ISO date whatever the language
+
+
+def test_short_dates_are_written_the_finnish_way_in_every_language():
+    from django.utils import formats
+
+    day = dt.date(2027, 3, 2)
+    for language, long_date in (("fi", "2. maaliskuuta 2027"), ("sv", "2 mars 2027"), ("en", "2 March 2027")):
+        with translation.override(language):
+            assert formats.date_format(day, "SHORT_DATE_FORMAT") == "2.3.2027"
+            assert formats.date_format(day) == long_date
+            assert formats.get_format("FIRST_DAY_OF_WEEK") == 1
+    with translation.override("en"):
+        assert formats.time_format(dt.time(15, 30)) == "15:30"
+
+
+@pytest.mark.parametrize(
+    "prefix,language,heading", [("", "fi", "Sivua ei löytynyt"), ("/sv", "sv", "Sidan hittades inte")]
+)
+def test_a_missing_page_says_so_in_the_users_language(client, db, prefix, language, heading):
+    response = client.get(f"{prefix}/sites/999999/")
+    assert response.status_code == 404
+    assert f'<html lang="{language}">' in response.text and f"<h1>{heading}</h1>" in response.text
+
+
+def test_a_forbidden_page_says_so_in_swedish(as_user, vera, db):
+    response = as_user(vera).get("/sv/staff/sites/new/")
+    assert response.status_code == 403
+    assert "<h1>Ingen åtkomst</h1>" in response.text and english_left(response.text, "sv") == []
+
+
+def test_the_error_page_needs_no_request_and_is_translated():
+    from django.template.loader import get_template
+
+    with translation.override("sv"):
+        page = get_template("500.html").render()
+    assert '<html lang="sv">' in page and "Något gick fel" in page
