@@ -53,10 +53,35 @@ format: $(DEV_STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-## Extract and compile translations (needs GNU gettext)
+## Extract, share and compile translations (needs GNU gettext)
+# makemessages puts the strings of an app with its own locale/ directory into that app's catalog,
+# the rest into locale/. So that a string translated in any catalog of a language is translated in
+# all of them (also when a string moves into a new app catalog), the translations of every catalog
+# are first gathered into one compendium per language, which then fills the untranslated entries.
+MESSAGE_LANGUAGES := fi sv en
+MESSAGE_IGNORE := --ignore '.venv/*' --ignore 'var/*' --ignore 'node_modules/*'
+# The project's catalog first: where catalogs disagree on a translation, its translation wins.
+CATALOGS = ls locale/$$lang/LC_MESSAGES/django.po kohtaamo/*/locale/$$lang/LC_MESSAGES/django.po 2>/dev/null
 messages: $(BASE_STAMP)
-	$(BIN)/python manage.py makemessages --locale fi --locale sv --locale en --no-obsolete --ignore '.venv/*' --ignore 'var/*'
-	$(BIN)/python manage.py compilemessages --ignore '.venv/*'
+	@command -v msgmerge >/dev/null || { echo "make messages needs GNU gettext (apt-get install gettext)"; exit 1; }
+	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	for lang in $(MESSAGE_LANGUAGES); do \
+		n=100; for po in $$($(CATALOGS)); do \
+			n=$$((n + 1)); msgattrib --force-po --translated --no-fuzzy --no-obsolete -o "$$tmp/$$lang-$$n.po" "$$po"; \
+		done; \
+	done; \
+	$(BIN)/python manage.py makemessages $(foreach lang,$(MESSAGE_LANGUAGES),--locale $(lang)) --no-obsolete $(MESSAGE_IGNORE); \
+	for lang in $(MESSAGE_LANGUAGES); do \
+		parts=$$(find "$$tmp" -name "$$lang-*" | sort); compendium=; \
+		if [ -n "$$parts" ]; then msgcat --force-po --use-first -o "$$tmp/$$lang.po" $$parts; compendium="--compendium=$$tmp/$$lang.po"; fi; \
+		for po in $$($(CATALOGS)); do \
+			sed -i '1,/^msgid ""/{/^#, fuzzy$$/d}' "$$po"; \
+			msgattrib --force-po --translated -o "$$tmp/own.po" "$$po"; \
+			msgmerge --quiet --force-po --no-fuzzy-matching --lang=$$lang $$compendium -o "$$po" "$$tmp/own.po" "$$po"; \
+			printf '%s: ' "$$po"; msgfmt --check-format --statistics -o /dev/null "$$po"; \
+		done; \
+	done
+	$(BIN)/python manage.py compilemessages $(MESSAGE_IGNORE)
 
 bench: $(DEV_STAMP)
 	$(BIN)/python -m bench

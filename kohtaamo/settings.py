@@ -127,6 +127,7 @@ SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600, minimum=300)
 LANGUAGE_CODE = "fi"
 LANGUAGES = [("fi", _("Finnish")), ("sv", _("Swedish")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["kohtaamo.formats"]  # Finland-Swedish dates
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "Europe/Helsinki"

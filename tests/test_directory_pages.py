@@ -96,7 +96,7 @@ def test_a_time_without_a_date_is_an_error_and_keeps_the_typed_filters(client, s
     response = client.get("/sites/", {"time": "11:30", "q": "olkkari"})
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Choose a date for the time." in html or "Valitse" in html
+    assert "Valitse kellonajalle päivä." in html
     assert 'value="11:30"' in html and 'value="olkkari"' in html
     assert names(response) == []
 
@@ -128,7 +128,7 @@ def test_a_site_without_hours_says_so(client, tampere_site):
     response = client.get(f"/sites/{tampere_site.pk}/")
     assert response.context["next_openings"] == []
     assert not response.context["site"].schedule.is_published
-    assert "Closed now" not in response.content.decode()
+    assert "Suljettu nyt" not in response.content.decode()
 
 
 def test_an_internal_site_is_not_found_for_anonymous_visitors(client, tampere_site):

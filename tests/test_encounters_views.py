@@ -77,7 +77,7 @@ def test_one_tap_on_a_matter_saves_an_encounter_without_javascript(as_user, bob,
     encounter = Encounter.objects.get()
     assert [t.code for t in encounter.topics.all()] == ["housing"]
     assert not encounter.referrals.exists() and encounter.created_by == bob
-    assert "Saved: Asuminen." in client.get(response["Location"]).text
+    assert "Tallennettu: Asuminen." in client.get(response["Location"]).text
 
 
 def test_a_double_tap_on_a_matter_saves_one_encounter(as_user, bob, tampere_site):
@@ -97,7 +97,7 @@ def test_with_htmx_the_panel_comes_back_with_the_status_line_out_of_band(as_user
     assert response.status_code == 200
     assert response.text.lstrip().startswith('<div id="flash" hx-swap-oob="innerHTML">')
     assert 'id="session-panel"' in response.text and "<html" not in response.text
-    assert "Saved: Terveys." in response.text
+    assert "Tallennettu: Terveys." in response.text
     assert data["client_uuid"] not in response.text  # the next tap gets a new nonce
 
 
@@ -153,7 +153,7 @@ def test_a_note_with_an_identity_code_is_refused_with_the_error_tied_to_the_fiel
     textarea = re.search(r"<textarea[^>]*>", page.text).group(0)
     assert 'aria-invalid="true"' in textarea
     assert 'aria-describedby="id_note_helptext id_note_error"' in textarea
-    assert 'id="id_note_error"' in page.text and "identity code" in page.text
+    assert 'id="id_note_error"' in page.text and "henkilötunnus" in page.text
     assert "hetu 131052-308T" in page.text  # nothing typed is lost
     assert not Encounter.objects.exists()
 

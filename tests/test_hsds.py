@@ -116,7 +116,7 @@ def test_a_weekly_tuesday_slot_from_11_to_13_is_a_weekly_schedule_on_tu(client, 
 
 def test_a_slots_partners_are_in_its_description_and_in_an_extension(client, directory):
     tuesday = next(s for s in schedules(client, directory["nekala"]) if s.get("byday") == "TU")
-    assert tuesday["description"].startswith("Counselling")
+    assert tuesday["description"].startswith("Neuvonta")  # HSDS carries the Finnish texts
     assert "A-kilta, Pirha, Tampereen seurakunnat" in tuesday["description"]
     org_ids = {org["id"] for org in client.get("/hsds/organizations").json()["contents"]}
     assert len(tuesday["x_partner_organization_ids"]) == 3

@@ -458,4 +458,4 @@ def test_findings_point_at_what_to_remove():
     text = "Soita 040 123 4567 huomenna"
     [finding] = check_text(text)
     assert text[finding.start : finding.end] == "040 123 4567"
-    assert "phone number" in str(finding.message)
+    assert "puhelinnumero" in str(finding.message)  # Finnish, the active language

@@ -53,11 +53,14 @@ class SiteFilterForm(forms.Form):
     date = forms.DateField(
         label=_("Open on date"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=_("Without a time: open at some time that day."),
     )
     time = forms.TimeField(
-        label=_("at time"), required=False, widget=forms.TimeInput(attrs={"type": "time"}), help_text=_("Finnish time")
+        label=_("at time"),
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        help_text=_("Finnish time"),
     )
 
     def clean(self):

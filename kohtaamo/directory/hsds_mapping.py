@@ -259,7 +259,8 @@ def first_occurrence(slot: hours.Rule) -> dt.date | None:
 
 def _time_notes(*, holidays: bool) -> str:
     notes = _("Times are local time in Europe/Helsinki: UTC+2, in summer UTC+3.")
-    return f"{notes} {_('Not on Finnish public holidays.')}" if holidays else notes
+    # Outside the f-string, where xgettext can find it.
+    return notes + " " + _("Not on Finnish public holidays.") if holidays else notes
 
 
 def rule_schedule(rule: OpeningRule, sid: str, index: int) -> dict:
