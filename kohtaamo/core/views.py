@@ -1,10 +1,16 @@
-"""Pages that belong to no domain: the front page and the health check."""
+"""Pages that belong to no domain: the front page, the health check, accessibility statement and feedback."""
 
+from django.contrib import messages
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from kohtaamo.core.forms import FeedbackForm
+from kohtaamo.core.services import feedback_create
 from kohtaamo.directory.models import Site, WellbeingServicesCounty
 
 
@@ -22,3 +28,17 @@ def healthz(request: HttpRequest) -> JsonResponse:
     except Exception:  # noqa: BLE001 - any database failure means unhealthy
         return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+def accessibility_statement(request: HttpRequest) -> HttpResponse:
+    """Saavutettavuusseloste: what the Act on the Provision of Digital Services (306/2019) asks for."""
+    return render(request, "core/accessibility.html", {"feedback_url": reverse("core:feedback")})
+
+
+def feedback(request: HttpRequest) -> HttpResponse:
+    form = FeedbackForm(request.POST or None, initial={"page": request.GET.get("page", "")})
+    if form.is_valid():
+        feedback_create(**form.cleaned_data, language=get_language())
+        messages.success(request, _("Thank you for your feedback."))
+        return redirect("core:feedback")
+    return render(request, "core/feedback.html", {"form": form})
