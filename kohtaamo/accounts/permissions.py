@@ -113,7 +113,7 @@ def get_object(user, queryset: models.QuerySet[M] | type[M], action: str = VIEW,
     visible = scoped(user, qs, VIEW)
     try:
         obj = visible.get(**lookup)
-    except (qs.model.DoesNotExist, ValueError, TypeError):
+    except (qs.model.DoesNotExist, ValueError, TypeError, OverflowError):  # an id too large for the database
         raise Http404 from None
     if action != VIEW:
         # Public objects are visible to everyone, but acting on one outside one's own area is
