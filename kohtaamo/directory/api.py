@@ -16,6 +16,7 @@ from ninja.errors import HttpError
 from kohtaamo.accounts import permissions
 from kohtaamo.directory.models import Site
 from kohtaamo.lib import hours
+from kohtaamo.lib.schema import DetailOut, PlainText
 
 router = Router()
 PAGE_SIZE = 100
@@ -88,17 +89,13 @@ class SiteDetailOut(SiteOut):
     timezone: str = "Europe/Helsinki"
 
 
-class DetailOut(Schema):
-    detail: str | list = Field(description="What was wrong: a message, or the invalid parameters")
-
-
 class SiteFilters(Schema):
-    municipality: str | None = Field(None, description="Statistics Finland municipality code, e.g. 837")
-    county: str | None = Field(None, description="Wellbeing services county code, e.g. 06")
+    municipality: PlainText | None = Field(None, description="Statistics Finland municipality code, e.g. 837")
+    county: PlainText | None = Field(None, description="Wellbeing services county code, e.g. 06")
     # The values as a Literal, not the enum: Site.Kind and Organisation.Kind are both named "Kind", and the
     # OpenAPI document would list one under the other's name (schemathesis found kind=ngo "valid").
     kind: Literal[tuple(Site.Kind.values)] | None = Field(None, description="Kind of site")
-    language: str | None = Field(None, description="ISO 639-1 language code, e.g. sv")
+    language: PlainText | None = Field(None, description="ISO 639-1 language code, e.g. sv")
     open_at: dt.datetime | None = Field(None, description="ISO 8601 date-time with offset")
     offset: int = Field(0, ge=0)
 

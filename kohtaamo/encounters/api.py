@@ -19,6 +19,7 @@ from kohtaamo.accounts import permissions
 from kohtaamo.directory.models import Language
 from kohtaamo.encounters import services, tokens
 from kohtaamo.encounters.models import Coping, Term, TermKind
+from kohtaamo.lib.schema import DetailOut, PlainText
 
 taxonomy_router = Router()
 router = Router()
@@ -81,8 +82,10 @@ def _labels(obj, field: str) -> dict[str, str]:
     return {code: getattr(obj, f"{field}_{code}") or getattr(obj, f"{field}_fi") or "" for code in ("fi", "sv", "en")}
 
 
-@taxonomy_router.get("", response=TaxonomiesOut, summary="The codes encounters are recorded with", auth=None)
-def list_taxonomies(request: HttpRequest, county: str | None = None):
+@taxonomy_router.get(
+    "", response={200: TaxonomiesOut, 422: DetailOut}, summary="The codes encounters are recorded with", auth=None
+)
+def list_taxonomies(request: HttpRequest, county: PlainText | None = None):
     terms = Term.objects.select_related("county")
     if county:
         terms = terms.filter(Q(county__isnull=True) | Q(county__code=county))
@@ -117,15 +120,15 @@ class EncounterIn(Schema):
     # Bounded to the database's 64-bit ids: a larger number overflowed SQLite into a 500 (found by schemathesis).
     site: int = Field(ge=1, le=MAX_ID, description="Site id (see /api/v1/sites)")
     occurred_at: dt.datetime = Field(description="ISO 8601 with UTC offset; stored truncated to the hour")
-    topics: list[str] = Field(description="Codes of kind topic; at least one")
-    help_forms: list[str] = []
-    referrals: list[str] = []
-    more_info: list[str] = []
-    language: str | None = Field(None, description="Language code, e.g. fi")
+    topics: list[PlainText] = Field(description="Codes of kind topic; at least one")
+    help_forms: list[PlainText] = []
+    referrals: list[PlainText] = []
+    more_info: list[PlainText] = []
+    language: PlainText | None = Field(None, description="Language code, e.g. fi")
     coping: Literal["much_better", "better", "same_or_less", "not_applicable"] | None = Field(
         None, description="The coping question's answer; null when not asked"
     )
-    note: str = Field(
+    note: PlainText = Field(
         "", max_length=services.NOTE_MAX_LENGTH, description="No personal data; blanked after the retention period"
     )
 
