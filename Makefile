@@ -7,7 +7,7 @@ BASE_STAMP := $(VENV)/.base-installed
 DEV_STAMP := $(VENV)/.dev-installed
 PYTEST_ARGS ?=
 
-.PHONY: demo test ci lint format messages bench reset-db lock browser-deps serve migrate restore-drill fault-drill
+.PHONY: demo test ci lint format messages bench reset-db lock browser-deps serve migrate restore-drill fault-drill audit
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,7 +43,11 @@ browser-deps:
 test: $(DEV_STAMP) browser-deps
 	KOHTAAMO_ENV=test $(BIN)/pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
-ci: lint test
+ci: lint audit test
+
+## bandit (no high findings) and pip-audit (no known vulnerabilities; says so loudly if it cannot check)
+audit: $(DEV_STAMP)
+	$(BIN)/python .ci/audit
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check .

@@ -1,5 +1,6 @@
 """Kohtaamo's settings: one file, driven by the environment (see docs/operations.md)."""
 
+import datetime as dt
 import os
 import tempfile
 from pathlib import Path
@@ -26,6 +27,8 @@ if PRODUCTION:
     ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [])
     if not ALLOWED_HOSTS:
         raise ImproperlyConfigured("ALLOWED_HOSTS is required in production")
+    # Production never falls back to the SQLite file under var/: the database must be named.
+    env_str("DATABASE_URL")
 else:
     SECRET_KEY = env_str("SECRET_KEY", "kohtaamo-insecure-development-key-do-not-use-in-production")
     DEBUG = env_bool("DEBUG", KOHTAAMO_ENV == "development")
@@ -49,6 +52,9 @@ INSTALLED_APPS = [
     "kohtaamo.stats",
     "kohtaamo.reports",
     "kohtaamo.counsellors",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
 ]
 
 MIDDLEWARE = [
@@ -61,9 +67,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "kohtaamo.accounts.middleware.SessionTimeoutMiddleware",
+    "kohtaamo.accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "kohtaamo.core.middleware.PermissionsPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "kohtaamo.urls"
@@ -121,7 +133,52 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# A session ends 8 hours after login at the latest (a working day) and after 30 idle minutes,
+# so a tablet left at a drop-in desk does not stay logged in (accounts/middleware.py).
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600, minimum=300)
+SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 30 * 60, minimum=60)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# Django-axes counts failed logins in the database (so that a restart or a second server does not forget
+# them) and after 5 failures locks that username from that address for AXES_COOLOFF_MINUTES. Username
+# and address together: a username alone would let anyone lock a coordinator out, an address alone would
+# lock out a whole county office behind one NAT. Guessing from many addresses is met by the second factor.
+AUTHENTICATION_BACKENDS = [
+    "kohtaamo.accounts.lockout.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# How many reverse proxies (nginx, a load balancer) append to X-Forwarded-For before Django sees the request.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1 if PRODUCTION else 0, minimum=0)
+AXES_CLIENT_IP_CALLABLE = "kohtaamo.accounts.lockout.client_ip"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "kohtaamo.accounts.views.locked_out"
+AXES_VERBOSE = False
+
+# Two-factor authentication (TOTP). Staff roles must use it where REQUIRE_2FA is on, which it is
+# in production; elsewhere it is offered to everyone and asked for from those who turned it on.
+REQUIRE_2FA = env_bool("REQUIRE_2FA", PRODUCTION)
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Kohtaamo")
+
+# Optional single sign-on for staff through the county's OpenID Connect provider (e.g. Entra ID).
+# Off unless OIDC_RP_CLIENT_ID is set; only existing users are matched (by e-mail), never created.
+OIDC_RP_CLIENT_ID = env_str("OIDC_RP_CLIENT_ID", "")
+OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID)
+if OIDC_ENABLED:
+    INSTALLED_APPS.append("mozilla_django_oidc")
+    AUTHENTICATION_BACKENDS.append("kohtaamo.accounts.oidc.StaffOIDCBackend")
+    OIDC_RP_CLIENT_SECRET = env_str("OIDC_RP_CLIENT_SECRET")
+    OIDC_OP_AUTHORIZATION_ENDPOINT = env_str("OIDC_OP_AUTHORIZATION_ENDPOINT")
+    OIDC_OP_TOKEN_ENDPOINT = env_str("OIDC_OP_TOKEN_ENDPOINT")
+    OIDC_OP_USER_ENDPOINT = env_str("OIDC_OP_USER_ENDPOINT")
+    OIDC_OP_JWKS_ENDPOINT = env_str("OIDC_OP_JWKS_ENDPOINT")
+    OIDC_RP_SIGN_ALGO = env_choice("OIDC_RP_SIGN_ALGO", "RS256", {"RS256", "ES256", "HS256"})
+    OIDC_RP_SCOPES = "openid email"
+    OIDC_CREATE_USER = False
+    # Entra ID enforces its own multi-factor policy; a county that does may count it as the second factor.
+    OIDC_COUNTS_AS_SECOND_FACTOR = env_bool("OIDC_COUNTS_AS_SECOND_FACTOR", False)
 
 # Finnish first; Swedish and English complete.
 LANGUAGE_CODE = "fi"
@@ -181,10 +238,20 @@ CONTENT_SECURITY_POLICY = {
 }
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Browser features no page of Kohtaamo uses, switched off (core/middleware.py sends the header).
+PERMISSIONS_POLICY = (
+    "accelerometer=(), autoplay=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), "
+    "magnetometer=(), microphone=(), midi=(), payment=(), publickey-credentials-get=(), usb=()"
+)
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    # The reverse proxy (nginx, docs/operations.md) terminates TLS and must set X-Forwarded-Proto,
+    # overwriting whatever the client sent; otherwise a client could claim https itself.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000, minimum=0)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
@@ -197,3 +264,5 @@ if PRODUCTION:
 LOGGING = logging_config(
     log_format=env_choice("LOG_FORMAT", "plain", {"plain", "json"}), level=env_str("LOG_LEVEL", "INFO")
 )
+# django-axes logs every login at INFO; the failures and lockouts it logs at WARNING are what matter.
+LOGGING["loggers"]["axes"] = {"level": "WARNING"}

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
@@ -16,8 +17,13 @@ urlpatterns = [
 # Pages for people: Finnish without a prefix, /sv/ and /en/ for the others.
 urlpatterns += i18n_patterns(
     path("", include("kohtaamo.core.urls")),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(extra_context={"oidc_enabled": settings.OIDC_ENABLED}),
+        name="login",
+    ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("kohtaamo.accounts.urls")),
     path("sites/", include("kohtaamo.directory.urls")),
     path("staff/", include("kohtaamo.directory.staff_urls")),
     path("counsellor/", include("kohtaamo.encounters.urls")),
@@ -27,6 +33,10 @@ urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )
+
+# Single sign-on callbacks, only when a county's OpenID Connect provider is configured.
+if settings.OIDC_ENABLED:
+    urlpatterns += [path("oidc/", include("mozilla_django_oidc.urls"))]
 
 # Last, because Ninja also answers its own "/" when nothing before it matched.
 urlpatterns += [path("", api.urls)]

@@ -139,7 +139,7 @@ def _visible(user, qs: models.QuerySet[M], lookup: dict) -> M:
         # the database about the scope only for an object that is not public.
         try:
             obj = qs.get(**lookup)
-        except (model.DoesNotExist, ValueError, TypeError):
+        except (model.DoesNotExist, ValueError, TypeError, OverflowError):  # an id too large for the database
             raise Http404 from None
         except model.MultipleObjectsReturned:
             pass  # a lookup that is unique only within the user's scope: let the scope decide
@@ -149,7 +149,7 @@ def _visible(user, qs: models.QuerySet[M], lookup: dict) -> M:
             raise Http404
     try:
         return scoped(user, qs, VIEW).get(**lookup)
-    except (model.DoesNotExist, ValueError, TypeError):
+    except (model.DoesNotExist, ValueError, TypeError, OverflowError):
         raise Http404 from None
 
 

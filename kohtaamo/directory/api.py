@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from typing import Literal
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Path, Query, Router, Schema
 from ninja.errors import HttpError
 
 from kohtaamo.accounts import permissions
 from kohtaamo.directory.models import Site
 from kohtaamo.lib import hours
+from kohtaamo.lib.schema import DetailOut, PlainText
 
 router = Router()
 PAGE_SIZE = 100
@@ -88,10 +90,12 @@ class SiteDetailOut(SiteOut):
 
 
 class SiteFilters(Schema):
-    municipality: str | None = Field(None, description="Statistics Finland municipality code, e.g. 837")
-    county: str | None = Field(None, description="Wellbeing services county code, e.g. 06")
-    kind: Site.Kind | None = None
-    language: str | None = Field(None, description="ISO 639-1 language code, e.g. sv")
+    municipality: PlainText | None = Field(None, description="Statistics Finland municipality code, e.g. 837")
+    county: PlainText | None = Field(None, description="Wellbeing services county code, e.g. 06")
+    # The values as a Literal, not the enum: Site.Kind and Organisation.Kind are both named "Kind", and the
+    # OpenAPI document would list one under the other's name (schemathesis found kind=ngo "valid").
+    kind: Literal[tuple(Site.Kind.values)] | None = Field(None, description="Kind of site")
+    language: PlainText | None = Field(None, description="ISO 639-1 language code, e.g. sv")
     open_at: dt.datetime | None = Field(None, description="ISO 8601 date-time with offset")
     offset: int = Field(0, ge=0)
 
@@ -124,7 +128,7 @@ def site_summary(request: HttpRequest, site: Site) -> dict:
     }
 
 
-@router.get("", response=SitePage, summary="Public sites", auth=None)
+@router.get("", response={200: SitePage, 422: DetailOut}, summary="Public sites", auth=None)
 def list_sites(request: HttpRequest, filters: Query[SiteFilters]):
     if filters.open_at is not None and filters.open_at.tzinfo is None:
         raise HttpError(422, "open_at needs a UTC offset, e.g. 2026-11-24T11:00:00+02:00")
@@ -165,8 +169,13 @@ def list_sites(request: HttpRequest, filters: Query[SiteFilters]):
     return body
 
 
-@router.get("/{site_id}", response=SiteDetailOut, summary="One site with its hours", auth=None)
-def get_site(request: HttpRequest, site_id: int):
+@router.get(
+    "/{site_id}",
+    response={200: SiteDetailOut, 404: DetailOut, 422: DetailOut},
+    summary="One site with its hours",
+    auth=None,
+)
+def get_site(request: HttpRequest, site_id: int = Path(..., ge=1, le=2**63 - 1)):
     site = permissions.get_object(request.user, Site.objects.with_hours(), permissions.VIEW, pk=site_id)
     now = dt.datetime.now(tz=hours.HELSINKI)
     return {

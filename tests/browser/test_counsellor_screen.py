@@ -196,3 +196,41 @@ def test_every_page_around_the_screen_passes_axe_and_reflows(browser, live_serve
     check("/sv/counsellor/?all=1")
     assert not problems, "\n".join(problems)
     assert not [message for message in console_errors(browser) if is_csp_violation(message)]
+
+
+def test_the_full_encounter_form_is_filled_and_saved_with_the_keyboard_alone(
+    browser, live_server, log_in, bob, open_today
+):
+    """Several matters and a referral, from the counsellor's screen to the saved encounter: Tab, Space, Enter."""
+    log_in(bob)
+    phone_size(browser)
+    browser.get(live_server.url + "/counsellor/")
+
+    def tab_to(selector: str, limit: int = 120) -> None:
+        presses = 0
+        while not browser.execute_script("return document.activeElement.matches(arguments[0]);", selector):
+            press(browser, Keys.TAB)
+            presses += 1
+            assert presses < limit, f"{selector} cannot be reached with Tab"
+        outline = browser.execute_script("return getComputedStyle(document.activeElement).outlineStyle;")
+        assert outline != "none", f"the focused {selector} shows no focus outline"
+
+    tab_to("a[href$='/encounters/new/']")
+    browser.execute_script("window.kohtaamoOldPage = true;")
+    press(browser, Keys.ENTER)
+    WebDriverWait(browser, 10).until(lambda d: d.execute_script("return !window.kohtaamoOldPage;"))
+    WebDriverWait(browser, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, "input[name=topics]"))
+    for selector in ("input[name=topics][value=housing]", "input[name=topics][value=benefits]"):
+        tab_to(selector)
+        press(browser, Keys.SPACE)
+    referral = browser.find_element(By.CSS_SELECTOR, "input[name=referrals]").get_attribute("value")
+    tab_to(f"input[name=referrals][value='{referral}']")
+    press(browser, Keys.SPACE)
+    tab_to("main form button[type=submit]")
+    press(browser, Keys.ENTER)
+
+    WebDriverWait(browser, 10).until(lambda driver: Encounter.objects.exists())
+    encounter = Encounter.objects.get()
+    assert sorted(encounter.topics.values_list("code", flat=True)) == ["benefits", "housing"]
+    assert list(encounter.referrals.values_list("code", flat=True)) == [referral]
+    assert encounter.created_by == bob

@@ -102,6 +102,18 @@ def submit_wrong_password(driver: WebDriver) -> None:
     submit(driver)
 
 
+def submit_wrong_password_five_times(driver: WebDriver) -> None:
+    for _ in range(5):
+        if not driver.find_elements(By.NAME, "password"):
+            return  # locked out already (the lockout outlasts the switch of language)
+        submit_wrong_password(driver)
+
+
+def submit_feedback_with_a_phone_number(driver: WebDriver) -> None:
+    driver.find_element(By.NAME, "message").send_keys("Soittakaa minulle 040 123 4567")
+    submit(driver)
+
+
 PUBLIC_PAGES = [
     Page("front-page", "/"),
     Page("site-list", "/sites/", shows="nav.pagination"),
@@ -112,6 +124,10 @@ PUBLIC_PAGES = [
     Page("site-without-hours", "/sites/{site_without_hours}/", shows="#hours-heading"),
     Page("login", "/accounts/login/", shows="input[name=password]"),
     Page("login-wrong-password", "/accounts/login/", shows=".error-summary", action=submit_wrong_password),
+    Page("login-locked-out", "/accounts/login/", shows=".error-summary", action=submit_wrong_password_five_times),
+    Page("accessibility-statement", "/accessibility/"),
+    Page("feedback-form", "/feedback/", shows="textarea[name=message]"),
+    Page("feedback-with-errors", "/feedback/", shows=".has-error", action=submit_feedback_with_a_phone_number),
 ]
 
 
@@ -300,3 +316,95 @@ def test_staff_page_passes_axe_reflows_and_keeps_its_language_and_csp_in_fi_sv_a
     log_in(alice)
     problems = problems_in_every_language(browser, live_server.url, page, directory)
     assert not problems, "\n".join(problems)
+
+
+# The counsellor's screens and the account pages, as alice (a coordinator logs encounters too) and as ada
+# (an admin manages the taxonomies). To add a page: one Page line in the list of the persona who sees it.
+
+
+@pytest.fixture
+def screens(directory, alice):
+    from kohtaamo.directory.models import Site
+    from tests import factories_encounters as fe
+
+    hervanta = Site.objects.get(pk=directory["site"])
+    session = fe.session(hervanta)
+    return {
+        **directory,
+        "session": session.pk,
+        "encounter": fe.encounter(session, by=alice).pk,
+        "term": fe.county_term("pirkanmaa-sauna", f.PIRKANMAA).pk,
+    }
+
+
+def submit_a_note_with_an_identity_code(driver: WebDriver) -> None:
+    driver.find_element(By.CSS_SELECTOR, "input[name=topics][value=benefits]").click()
+    driver.find_element(By.NAME, "note").send_keys("hetu 131052-308T")
+    submit(driver)
+
+
+def submit_a_wrong_code(driver: WebDriver) -> None:
+    driver.find_element(By.NAME, "token").send_keys("12345")
+    submit(driver)
+
+
+COORDINATOR_PAGES = [
+    Page("counsellor-sessions", "/counsellor/?all=1"),
+    Page("counsellor-session", "/counsellor/sessions/{session}/", shows="#session-panel"),
+    Page("encounter-form", "/counsellor/sessions/{session}/encounters/new/", shows="input[name=topics]"),
+    Page(
+        "encounter-form-with-errors",
+        "/counsellor/sessions/{session}/encounters/new/",
+        shows="#id_note_error",
+        action=submit_a_note_with_an_identity_code,
+    ),
+    Page("encounter-edit", "/counsellor/encounters/{encounter}/", shows="input[name=topics]"),
+    Page("ad-hoc-session", "/counsellor/sessions/ad-hoc/"),
+    Page("api-tokens", "/counsellor/tokens/"),
+    Page("two-factor", "/accounts/2fa/"),
+    Page("two-factor-setup", "/accounts/2fa/setup/", shows="img.qr-code"),
+    Page("two-factor-setup-with-errors", "/accounts/2fa/setup/", shows=".has-error", action=submit_a_wrong_code),
+]
+
+ADMIN_PAGES = [
+    Page("taxonomies", "/counsellor/terms/"),
+    Page("taxonomy-new", "/counsellor/terms/new/", shows="main form"),
+    Page("taxonomy-edit", "/counsellor/terms/{term}/", shows="main form"),
+]
+
+
+@pytest.mark.parametrize("page", COORDINATOR_PAGES, ids=lambda page: page.name)
+def test_counsellor_and_account_page_passes_axe_reflows_and_keeps_its_language_and_csp_in_fi_sv_and_en(
+    browser, live_server, log_in, alice, screens, page
+):
+    log_in(alice)
+    problems = problems_in_every_language(browser, live_server.url, page, screens)
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("page", ADMIN_PAGES, ids=lambda page: page.name)
+def test_admin_page_passes_axe_reflows_and_keeps_its_language_and_csp_in_fi_sv_and_en(
+    browser, live_server, log_in, ada, screens, page
+):
+    log_in(ada)
+    problems = problems_in_every_language(browser, live_server.url, page, screens)
+    assert not problems, "\n".join(problems)
+
+
+def test_the_two_factor_code_page_passes_axe_in_fi_sv_and_en(browser, live_server, log_in, bob, screens):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    TOTPDevice.objects.create(user=bob, name="phone", confirmed=True)
+    log_in_page = Page("two-factor-verify", "/accounts/2fa/verify/", shows="input[name=token]")
+    # bob turned 2FA on, so after his password every page leads to the code page.
+    support_log_in_without_check(browser, live_server.url, bob)
+    problems = problems_in_every_language(browser, live_server.url, log_in_page, screens)
+    assert not problems, "\n".join(problems)
+
+
+def support_log_in_without_check(driver: WebDriver, base_url: str, user) -> None:
+    driver.get(base_url + "/accounts/login/")
+    driver.find_element(By.NAME, "username").send_keys(user.get_username())
+    driver.find_element(By.NAME, "password").send_keys(f.PASSWORD)
+    submit(driver)
+    assert "/accounts/2fa/verify/" in driver.current_url
