@@ -80,7 +80,7 @@ messages: $(BASE_STAMP)
 		if [ -n "$$parts" ]; then msgcat --force-po --use-first -o "$$tmp/$$lang.po" $$parts; compendium="--compendium=$$tmp/$$lang.po"; fi; \
 		for po in $$($(CATALOGS)); do \
 			sed -i '1,/^msgid ""/{/^#, fuzzy$$/d}' "$$po"; \
-			msgattrib --force-po --translated -o "$$tmp/own.po" "$$po"; \
+			msgattrib --force-po --translated --no-fuzzy -o "$$tmp/own.po" "$$po"; \
 			msgmerge --quiet --force-po --no-fuzzy-matching --lang=$$lang $$compendium -o "$$po" "$$tmp/own.po" "$$po"; \
 			printf '%s: ' "$$po"; msgfmt --check-format --statistics -o /dev/null "$$po"; \
 		done; \
