@@ -1,0 +1,5 @@
+"""Placeholder: the rollup refresh comes next."""
+
+
+def refresh() -> None:
+    return None
