@@ -29,7 +29,7 @@ def test_a_period_is_snapped_to_whole_months():
     assert filt.previous().date_to == dt.date(2025, 12, 31)
 
 
-@pytest.mark.parametrize("source", [sources.RAW], ids=["raw"])
+@pytest.mark.parametrize("source", [sources.RAW, sources.ROLLUPS], ids=["raw", "rollups"])
 def test_key_figures_count_encounters_and_hide_small_ones(tampere_site, nokia_site, source):
     fs.encounters(tampere_site, MARCH, 23, topics=("housing", "benefits"))
     fs.encounters(nokia_site, MARCH, 2)

@@ -95,13 +95,16 @@ class Raw:
             q &= Q(**{f"{prefix}partners__id": filt.partner})
         return q
 
-    def _measure_rows(self, filt: StatsFilter, measure: str, group: str):
+    def _measure_rows(self, filt: StatsFilter, measure: str, group: str) -> dict:
         if measure in ("sessions", "visitors"):
-            qs = Session.objects.filter(self._sessions(filt)).values({"day": "date", "site": "site_id"}[group])
-            return qs.annotate(n=Count("id") if measure == "sessions" else Sum("visitor_count"))
-        model = Encounter if measure == "encounters" else Wish
-        qs = model.objects.filter(self._sessions(filt, "session__"))
-        return qs.values({"day": "session__date", "site": "session__site_id"}[group]).annotate(n=Count("id"))
+            path = {"day": "date", "site": "site_id"}[group]
+            qs = Session.objects.filter(self._sessions(filt)).values(path)
+            qs = qs.annotate(n=Count("id") if measure == "sessions" else Sum("visitor_count"))
+        else:
+            path = {"day": "session__date", "site": "session__site_id"}[group]
+            model = Encounter if measure == "encounters" else Wish
+            qs = model.objects.filter(self._sessions(filt, "session__")).values(path).annotate(n=Count("id"))
+        return {key: n for key, n in qs.values_list(path, "n") if n}
 
     def totals(self, filt: StatsFilter) -> dict[str, int]:
         sessions = Session.objects.filter(self._sessions(filt)).aggregate(s=Count("id"), v=Sum("visitor_count"))
@@ -113,10 +116,10 @@ class Raw:
         }
 
     def by_day(self, filt: StatsFilter, measure: str) -> dict[dt.date, int]:
-        return {row[0]: row[1] for row in self._measure_rows(filt, measure, "day").values_list() if row[1]}
+        return self._measure_rows(filt, measure, "day")
 
     def by_site(self, filt: StatsFilter, measure: str) -> dict[int, int]:
-        return {row[0]: row[1] for row in self._measure_rows(filt, measure, "site").values_list() if row[1]}
+        return self._measure_rows(filt, measure, "site")
 
     def counts(self, filt: StatsFilter, dimension: str) -> dict[str, int]:
         if dimension == Dimension.COPING:
@@ -133,4 +136,4 @@ class Raw:
 
 ROLLUPS = Rollups()
 RAW = Raw()
-DEFAULT: Source = RAW
+DEFAULT: Source = ROLLUPS
