@@ -52,7 +52,7 @@ def run(options: Options) -> str:
 
 
 def _ms(seconds: float) -> str:
-    return f"{seconds * 1000:,.0f} ms".replace(",", " ")
+    return f"{seconds * 1000:,.0f} ms".replace(",", " ")
 
 
 def _report(r: dict) -> str:
@@ -93,7 +93,7 @@ def _report(r: dict) -> str:
             "",
             *aims,
         ]
-    ).replace(",", " ")
+    )
 
 
 # --- The job, run in its own process with DATABASE_URL pointing at the bench database ---

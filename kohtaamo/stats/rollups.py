@@ -21,7 +21,7 @@ from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Max, Min, Q, Sum
 from django.utils import timezone
 
@@ -185,6 +185,10 @@ def rebuild_all() -> RefreshResult:
             month = _month(_month_end(month) + dt.timedelta(days=1))
             months += 1
     _move_watermarks(marks)
+    if connection.vendor == "postgresql":
+        # Fresh statistics for the planner, or it guesses wrong about a table it has just seen filled.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE stats_siteday, stats_sitemonthcount")
     return RefreshResult(site_days=SiteDay.objects.filter(partner=ALL_PARTNERS).count(), months=months)
 
 
