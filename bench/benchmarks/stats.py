@@ -92,6 +92,8 @@ def _report(r: dict) -> str:
             *rows,
             "",
             *aims,
+            "",
+            "Findings: see the notes kept with this section in docs/benchmarks.md (they are not rewritten).",
         ]
     )
 
