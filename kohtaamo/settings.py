@@ -220,6 +220,10 @@ DIRECTORY_CACHE_SECONDS = env_int("DIRECTORY_CACHE_SECONDS", 60, minimum=0)
 NOTE_RETENTION_DAYS = env_int("NOTE_RETENTION_DAYS", 90, minimum=1)
 # Counsellors' personal data: kept this long after they stop, then erased by `manage.py purge_counsellors`.
 COUNSELLOR_RETENTION_DAYS = env_int("COUNSELLOR_RETENTION_DAYS", 3 * 365, minimum=30)
+# Statistics: counts from 1 to the threshold minus one are hidden ("<5"); shown counts are rounded to the base
+# (1 turns rounding off). Statistics Finland's minimum is 3; see docs/privacy.md before lowering either.
+STATS_SUPPRESSION_THRESHOLD = env_int("STATS_SUPPRESSION_THRESHOLD", 5, minimum=3)
+STATS_ROUNDING_BASE = env_int("STATS_ROUNDING_BASE", 5, minimum=1)
 
 # A strict Content Security Policy: no inline scripts or styles anywhere.
 CONTENT_SECURITY_POLICY = {
