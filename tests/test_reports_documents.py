@@ -10,6 +10,7 @@ from django.utils import translation
 from pptx import Presentation
 from pypdf import PdfReader
 
+from kohtaamo.directory.models import Site
 from kohtaamo.reports import figures
 from kohtaamo.reports.areas import COUNTIES, MUNICIPALITIES, Period, get_area
 from kohtaamo.reports.slide import build_slide
@@ -83,7 +84,7 @@ def test_the_slide_documents_the_form_of_work_as_seed_002_asks(vera, tampere_sit
         "Alue ja paikka",
         "Hervanta L8",
         "Valo-valmennus",
-        "viikoittain",
+        str(Site.Frequency.WEEKLY.label),  # the directory's own translation
         "09:00–11:00",
         "PEI-mittari",
         "Aikuissosiaalityö konsultoitavissa",

@@ -24,6 +24,7 @@ KEY_FIGURES = {
     "visitors": _("Visitors"),
     "sessions": _("Sessions"),
     "encounters": _("Encounters"),
+    "wishes": _("Wishes for the area"),
 }
 
 # The breakdowns of the social report, in order, with their headings.

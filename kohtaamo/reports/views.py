@@ -29,6 +29,7 @@ from kohtaamo.reports.forms import CostForm, NarrativeForm, PeriodForm
 from kohtaamo.reports.models import PublishedReport, SessionSeriesCost
 from kohtaamo.reports.slide import build_slide
 from kohtaamo.reports.social_report import build_pdf
+from kohtaamo.stats.suppression import THRESHOLD
 
 PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
 
@@ -64,6 +65,7 @@ def index(request: HttpRequest) -> HttpResponse:
         ),
         "costs": permissions.scoped(user, SessionSeriesCost, permissions.STATS).select_related("site", "supplier"),
         "may_edit": permissions.allows(user, permissions.EDIT),
+        "threshold": THRESHOLD,
     }
     return render(request, "reports/index.html", context)
 
