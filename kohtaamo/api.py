@@ -6,6 +6,7 @@ from kohtaamo.directory.api import router as sites_router
 from kohtaamo.directory.hsds import router as hsds_router
 from kohtaamo.encounters.api import router as encounters_router
 from kohtaamo.encounters.api import taxonomy_router
+from kohtaamo.stats.api import router as stats_router
 
 api = NinjaAPI(
     title="Kohtaamo API",
@@ -19,3 +20,4 @@ api.add_router("api/v1/sites", sites_router, tags=["directory"])
 api.add_router("hsds", hsds_router, tags=["hsds"])
 api.add_router("api/v1/taxonomies", taxonomy_router, tags=["encounters"])
 api.add_router("api/v1/encounters", encounters_router, tags=["encounters"])
+api.add_router("api/v1/stats", stats_router, tags=["statistics"])

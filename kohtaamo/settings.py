@@ -148,6 +148,10 @@ if redis_url := env_str("REDIS_URL", ""):
 DIRECTORY_CACHE_SECONDS = env_int("DIRECTORY_CACHE_SECONDS", 60, minimum=0)
 # Days after which encounter notes are blanked by `manage.py purge_notes` (run daily, docs/privacy.md).
 NOTE_RETENTION_DAYS = env_int("NOTE_RETENTION_DAYS", 90, minimum=1)
+# Statistics: counts from 1 to the threshold minus one are hidden ("<5"); shown counts are rounded to the base
+# (1 turns rounding off). Statistics Finland's minimum is 3; see docs/privacy.md before lowering either.
+STATS_SUPPRESSION_THRESHOLD = env_int("STATS_SUPPRESSION_THRESHOLD", 5, minimum=3)
+STATS_ROUNDING_BASE = env_int("STATS_ROUNDING_BASE", 5, minimum=1)
 
 # A strict Content Security Policy: no inline scripts or styles anywhere.
 CONTENT_SECURITY_POLICY = {

@@ -1,1 +1,79 @@
-"""Models of this app."""
+"""Rollups: summary tables the dashboard reads instead of the raw encounters, and what is left to refresh.
+
+Two tables, kept apart so that multi-valued counts are never summed into encounter counts:
+`SiteDay` holds sessions, visitors, encounters and wishes per site and day; `SiteMonthCount` holds
+how many encounters had each matter, form of help, referral, information need and coping answer
+(and how many wishes each theme) per site and month. Each row is for one partner organisation
+present at the sessions, or for all sessions (`partner` 0), so the partner filter reads rollups too.
+`partner` is a plain integer, not a foreign key: 0 must mean "all", and rollups are rebuilt anyway.
+
+Statistics are shown only for whole months (queries.StatsFilter), so month is the finest grain the
+multi-valued counts need; trends by week read `SiteDay`.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+ALL_PARTNERS = 0
+
+
+class Dimension(models.TextChoices):
+    TOPIC = "topic"
+    HELP_FORM = "help_form"
+    REFERRAL = "referral"
+    MORE_INFO = "more_info"
+    WISH_THEME = "wish_theme"
+    COPING = "coping"
+
+
+class SiteDay(models.Model):
+    site = models.ForeignKey("directory.Site", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    partner = models.PositiveIntegerField(default=ALL_PARTNERS)
+    sessions = models.PositiveIntegerField(default=0)
+    visitors = models.PositiveIntegerField(default=0)
+    encounters = models.PositiveIntegerField(default=0)
+    wishes = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["site", "day", "partner"], name="stats_siteday_unique")]
+        # The dashboard filters by period and partner first, then joins sites.
+        indexes = [models.Index(fields=["partner", "day", "site"], name="stats_siteday_partner_day")]
+
+
+class SiteMonthCount(models.Model):
+    site = models.ForeignKey("directory.Site", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField(help_text="The first day of the month.")
+    partner = models.PositiveIntegerField(default=ALL_PARTNERS)
+    dimension = models.CharField(max_length=20, choices=Dimension.choices)
+    key = models.CharField(max_length=50, help_text="A term's code or a coping answer.")
+    count = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["site", "month", "partner", "dimension", "key"], name="stats_sitemonthcount_unique"
+            ),
+            models.CheckConstraint(condition=Q(count__gt=0), name="stats_sitemonthcount_positive"),
+        ]
+        indexes = [models.Index(fields=["partner", "dimension", "month", "site"], name="stats_smc_partner_dim_month")]
+
+
+class DirtyDay(models.Model):
+    """A site's day whose rollups must be recomputed: an encounter, session or wish of it changed or went away."""
+
+    site_id = models.IntegerField()  # not a foreign key: the site may be gone by the time we refresh
+    day = models.DateField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["site_id", "day"], name="stats_dirtyday_unique")]
+
+
+class Watermark(models.Model):
+    """The highest encounter and wish ids already rolled up: newer rows mark their days for refresh."""
+
+    name = models.CharField(max_length=20, primary_key=True)
+    last_id = models.BigIntegerField(default=0)
+    refreshed_at = models.DateTimeField(null=True, blank=True)

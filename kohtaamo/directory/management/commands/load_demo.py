@@ -24,6 +24,7 @@ class Command(BaseCommand):
                 "DEBUG on. Use --force if you really want the demo data in this database."
             )
         summary = demo.load_demo()
+        self._load_statistics()
         self.stdout.write(
             f"Demo data: {summary.sites} sites, {summary.rules} opening-hours rules, "
             f"{summary.organisations} organisations, {len(summary.users)} users "
@@ -41,3 +42,13 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Log in at http://127.0.0.1:{port}/accounts/login/ (the Django admin is at /admin/, as demo-admin)."
         )
+
+    def _load_statistics(self) -> None:
+        # A year of synthetic encounters for the statistics dashboard, once: a second run leaves them alone.
+        from kohtaamo.encounters.models import Encounter
+        from kohtaamo.stats import rollups, synthetic
+
+        if not Encounter.objects.exists():
+            made = synthetic.encounters_generate(count=12000, seed=2026)
+            self.stdout.write(f"Statistics demo: {made.encounters} synthetic encounters over the past year.")
+        rollups.refresh()

@@ -1,0 +1,239 @@
+"""Keep the rollups (models.SiteDay, models.SiteMonthCount) equal to a GROUP BY over the raw rows.
+
+What needs recomputing is found three ways, because no single one catches everything cheaply:
+- new encounters and wishes: every row above a watermark of ids (a small overlap below it catches
+  rows whose transaction committed after a later id's did);
+- edits and deletions, new sessions and partner changes: signals (signals.py) mark the site's day
+  in DirtyDay;
+- the visitor tally, changed with UPDATE ... F() and so invisible to signals: the last
+  `recent_days` days (today and yesterday by default) get their SiteDay rows recomputed on every
+  refresh, which is cheap.
+A marked (site, day) is recomputed whole: its SiteDay rows, and the SiteMonthCount rows of its month.
+
+`refresh()` runs from `manage.py refresh_stats` (a systemd timer every two minutes) and from
+`ensure_fresh()` when the dashboard or the API is read, so a new encounter shows at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Count, Max, Min, Q, Sum
+from django.utils import timezone
+
+from kohtaamo.encounters.models import Encounter, Session, Wish
+from kohtaamo.lib.hours import HELSINKI
+from kohtaamo.stats.models import ALL_PARTNERS, Dimension, DirtyDay, SiteDay, SiteMonthCount, Watermark
+from kohtaamo.stats.sources import TERM_FIELDS
+
+OVERLAP = 1000  # ids below the watermark looked at again: late commits of concurrent writers
+BATCH = 5000
+STALE_AFTER = dt.timedelta(seconds=60)  # ensure_fresh(): today's tally is at most this old
+WATERMARKS = {"encounter": Encounter, "wish": Wish}
+
+Days = tuple[dt.date, dt.date] | Collection[dt.date]  # a range, or some days
+
+
+@dataclass(frozen=True)
+class RefreshResult:
+    site_days: int  # (site, day) pairs recomputed
+    months: int  # (site, month) pairs whose multi-valued counts were recomputed
+
+
+def _month(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def _month_end(month: dt.date) -> dt.date:
+    return (month + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+
+
+def _sessions_q(prefix: str, days: Days, site_ids: Collection[int] | None) -> Q:
+    if isinstance(days, tuple):
+        q = Q(**{f"{prefix}date__range": days})
+    else:
+        q = Q(**{f"{prefix}date__in": sorted(days)})
+    if site_ids is not None:
+        q &= Q(**{f"{prefix}site_id__in": sorted(site_ids)})
+    return q
+
+
+# --- Recomputing from the raw rows ---
+
+
+def site_day_rows(days: Days, site_ids: Collection[int] | None = None) -> list[SiteDay]:
+    """SiteDay rows, all sessions and per partner, computed from the raw rows of those days."""
+    rows: dict[tuple[int, dt.date, int], SiteDay] = {}
+
+    def row(site_id: int, day: dt.date, partner: int) -> SiteDay:
+        key = (site_id, day, partner)
+        if key not in rows:
+            rows[key] = SiteDay(site_id=site_id, day=day, partner=partner)
+        return rows[key]
+
+    for by_partner in (False, True):
+        sessions = Session.objects.filter(_sessions_q("", days, site_ids))
+        group = ["site_id", "date"] + (["partners"] if by_partner else [])
+        if by_partner:
+            sessions = sessions.filter(partners__isnull=False)
+        for *key, n, visitors in (
+            sessions.values(*group).annotate(n=Count("id"), v=Sum("visitor_count")).values_list(*group, "n", "v")
+        ):
+            target = row(key[0], key[1], key[2] if by_partner else ALL_PARTNERS)
+            target.sessions, target.visitors = n, visitors or 0
+        for model, attribute in ((Encounter, "encounters"), (Wish, "wishes")):
+            items = model.objects.filter(_sessions_q("session__", days, site_ids))
+            group = ["session__site_id", "session__date"] + (["session__partners"] if by_partner else [])
+            if by_partner:
+                items = items.filter(session__partners__isnull=False)
+            for *key, n in items.values(*group).annotate(n=Count("id")).values_list(*group, "n"):
+                setattr(row(key[0], key[1], key[2] if by_partner else ALL_PARTNERS), attribute, n)
+    return list(rows.values())
+
+
+def _count_querysets(days: tuple[dt.date, dt.date], site_ids: Collection[int] | None):
+    """(dimension, queryset, site path, partner path, key path) for every multi-valued count."""
+    for dimension, name in TERM_FIELDS.items():
+        through = getattr(Encounter, name).through
+        prefix = "encounter__session__"
+        yield dimension, through.objects.filter(_sessions_q(prefix, days, site_ids)), prefix, "term__code"
+    through = Wish.themes.through
+    prefix = "wish__session__"
+    yield Dimension.WISH_THEME, through.objects.filter(_sessions_q(prefix, days, site_ids)), prefix, "term__code"
+    coping = Encounter.objects.filter(_sessions_q("session__", days, site_ids), coping__isnull=False)
+    yield Dimension.COPING, coping, "session__", "coping"
+
+
+def site_month_rows(month: dt.date, site_ids: Collection[int] | None = None) -> list[SiteMonthCount]:
+    """SiteMonthCount rows of one month, all sessions and per partner, from the raw rows."""
+    rows = []
+    for dimension, queryset, prefix, key_path in _count_querysets((month, _month_end(month)), site_ids):
+        for by_partner in (False, True):
+            group = [f"{prefix}site_id", key_path] + ([f"{prefix}partners"] if by_partner else [])
+            subset = queryset.filter(**{f"{prefix}partners__isnull": False}) if by_partner else queryset
+            for values in subset.values(*group).annotate(n=Count("pk")).values_list(*group, "n"):
+                rows.append(
+                    SiteMonthCount(
+                        site_id=values[0],
+                        month=month,
+                        partner=values[2] if by_partner else ALL_PARTNERS,
+                        dimension=dimension,
+                        key=values[1],
+                        count=values[-1],
+                    )
+                )
+    return rows
+
+
+def rebuild_days(days: Days, site_ids: Collection[int] | None = None) -> int:
+    """Replace the SiteDay rows of the days (at the sites, or everywhere)."""
+    fresh = site_day_rows(days, site_ids)
+    stale = SiteDay.objects.filter(day__range=days) if isinstance(days, tuple) else SiteDay.objects.filter(day__in=days)
+    if site_ids is not None:
+        stale = stale.filter(site_id__in=site_ids)
+    stale.delete()
+    SiteDay.objects.bulk_create(fresh, batch_size=BATCH)
+    return len(fresh)
+
+
+def rebuild_month(month: dt.date, site_ids: Collection[int] | None = None) -> int:
+    """Replace the SiteMonthCount rows of the month (at the sites, or everywhere)."""
+    fresh = site_month_rows(month, site_ids)
+    stale = SiteMonthCount.objects.filter(month=month)
+    if site_ids is not None:
+        stale = stale.filter(site_id__in=site_ids)
+    stale.delete()
+    SiteMonthCount.objects.bulk_create(fresh, batch_size=BATCH)
+    return len(fresh)
+
+
+@transaction.atomic
+def rebuild_all() -> RefreshResult:
+    """Throw the rollups away and compute them again, a month at a time; the watermarks move to the newest rows."""
+    bounds = Session.objects.aggregate(first=Min("date"), last=Max("date"))
+    marks = {name: model.objects.aggregate(m=Max("pk"))["m"] or 0 for name, model in WATERMARKS.items()}
+    SiteDay.objects.all().delete()
+    SiteMonthCount.objects.all().delete()
+    DirtyDay.objects.all().delete()
+    months = 0
+    if bounds["first"] is not None:
+        month = _month(bounds["first"])
+        while month <= bounds["last"]:
+            rebuild_days((month, _month_end(month)))
+            rebuild_month(month)
+            month = _month(_month_end(month) + dt.timedelta(days=1))
+            months += 1
+    _move_watermarks(marks)
+    return RefreshResult(site_days=SiteDay.objects.filter(partner=ALL_PARTNERS).count(), months=months)
+
+
+# --- Incremental refresh ---
+
+
+def _move_watermarks(marks: dict[str, int]) -> None:
+    now = timezone.now()
+    for name, last_id in marks.items():
+        Watermark.objects.update_or_create(name=name, defaults={"last_id": last_id, "refreshed_at": now})
+
+
+def _pending(marks: dict[str, int]) -> tuple[set[tuple[int, dt.date]], list[int], dict[str, int]]:
+    """The (site, day) pairs to recompute, the DirtyDay ids that asked for it, and the new watermarks."""
+    pairs: set[tuple[int, dt.date]] = set()
+    dirty = list(DirtyDay.objects.values_list("pk", "site_id", "day"))
+    pairs |= {(site_id, day) for _pk, site_id, day in dirty}
+    new_marks = {}
+    for name, model in WATERMARKS.items():
+        newer = model.objects.filter(pk__gt=max(0, marks.get(name, 0) - OVERLAP))
+        new_marks[name] = max(newer.aggregate(m=Max("pk"))["m"] or 0, marks.get(name, 0))
+        pairs |= set(newer.values_list("session__site_id", "session__date").distinct())
+    return pairs, [pk for pk, *_rest in dirty], new_marks
+
+
+def refresh(*, recent_days: int = 2, now: dt.datetime | None = None) -> RefreshResult:
+    """Bring the rollups up to date. Idempotent; concurrent calls wait for each other."""
+    today = (now or timezone.now()).astimezone(HELSINKI).date()
+    with transaction.atomic():
+        # One refresher at a time: the row lock makes a second caller wait, then find little left to do.
+        Watermark.objects.get_or_create(name="encounter")
+        Watermark.objects.get_or_create(name="wish")
+        locked = {mark.name: mark.last_id for mark in Watermark.objects.select_for_update().order_by("name")}
+        if not SiteDay.objects.exists() and not any(locked.values()):
+            return rebuild_all()
+        pairs, dirty_ids, marks = _pending(locked)
+        by_day: dict[dt.date, set[int]] = defaultdict(set)
+        by_month: dict[dt.date, set[int]] = defaultdict(set)
+        for site_id, day in pairs:
+            by_day[day].add(site_id)
+            by_month[_month(day)].add(site_id)
+        for day, site_ids in by_day.items():
+            rebuild_days([day], site_ids)
+        recent = [today - dt.timedelta(days=n) for n in range(recent_days)]
+        if recent:
+            rebuild_days(recent)  # the tally: every site, only SiteDay
+        for month, site_ids in by_month.items():
+            rebuild_month(month, site_ids)
+        DirtyDay.objects.filter(pk__in=dirty_ids).delete()
+        _move_watermarks(marks)
+    return RefreshResult(site_days=len(pairs), months=sum(len(s) for s in by_month.values()))
+
+
+def is_stale(*, now: dt.datetime | None = None) -> bool:
+    """Whether a refresh has something to do: new rows, marked days, or a tally older than STALE_AFTER."""
+    marks = dict(Watermark.objects.values_list("name", "refreshed_at"))
+    refreshed = [moment for moment in marks.values() if moment is not None]
+    if len(refreshed) < len(WATERMARKS) or (now or timezone.now()) - min(refreshed) > STALE_AFTER:
+        return True
+    if DirtyDay.objects.exists():
+        return True
+    last = dict(Watermark.objects.values_list("name", "last_id"))
+    return any(model.objects.filter(pk__gt=last.get(name, 0)).exists() for name, model in WATERMARKS.items())
+
+
+def ensure_fresh() -> None:
+    """Called by the dashboard and the API before reading: the figures include what was just logged."""
+    if is_stale():
+        refresh()

@@ -1,0 +1,141 @@
+"""The rollups equal a GROUP BY over the raw rows, whatever was inserted, edited and deleted before a refresh."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+import pytest
+from django.db.models import F
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kohtaamo.encounters.models import Encounter, Session, Term, TermKind, Wish
+from kohtaamo.stats import rollups, sources
+from kohtaamo.stats.models import DirtyDay, SiteDay, SiteMonthCount
+from kohtaamo.stats.queries import StatsFilter
+from tests import factories as f
+from tests import factories_encounters as fe
+from tests import factories_stats as fs
+
+TODAY = fe.today()
+DAYS = [TODAY, TODAY - dt.timedelta(days=1), TODAY - dt.timedelta(days=31), TODAY - dt.timedelta(days=70)]
+TOPICS = ["housing", "benefits", "health"]
+REFERRALS = ["kela", "ngo"]
+COPING = [None, "much_better", "better", "same_or_less", "not_applicable"]
+
+insert = st.tuples(
+    st.just("insert"),
+    st.integers(0, 2),  # site
+    st.sampled_from(DAYS),
+    st.integers(1, 4),  # how many
+    st.lists(st.sampled_from(TOPICS), min_size=1, max_size=2, unique=True),
+    st.lists(st.sampled_from(REFERRALS), max_size=2, unique=True),
+    st.sampled_from(COPING),
+    st.integers(0, 2),  # which partners the session has: none, one, both
+)
+edit = st.tuples(st.just("edit"), st.integers(0, 10_000), st.sampled_from(COPING), st.sampled_from(TOPICS))
+delete = st.tuples(st.just("delete"), st.integers(0, 10_000))
+tally = st.tuples(st.just("tally"), st.integers(0, 10_000))
+wish = st.tuples(st.just("wish"), st.integers(0, 2), st.sampled_from(DAYS), st.sampled_from(["safety", "food_aid"]))
+partners_change = st.tuples(st.just("partners"), st.integers(0, 10_000), st.integers(0, 2))
+refresh = st.tuples(st.just("refresh"))
+operations = st.lists(st.one_of(insert, edit, delete, tally, wish, partners_change, refresh), max_size=14)
+
+
+@pytest.fixture
+def world(db):
+    sites = [f.site(municipality=f.municipality(code)) for code in (f.TAMPERE, f.TAMPERE, f.NOKIA)]
+    partners = [f.organisation(), f.organisation()]
+    return sites, partners
+
+
+def _nth(queryset, n):
+    count = queryset.count()
+    return queryset.order_by("pk")[n % count] if count else None
+
+
+def _apply(operation, sites, partners) -> None:
+    kind, *args = operation
+    if kind == "insert":
+        site, day, count, topics, referrals, coping, partner_choice = args
+        chosen = [[], partners[:1], partners][partner_choice]
+        fs.encounters(sites[site], day, count, topics=topics, referrals=referrals, coping=coping, partners=chosen)
+    elif kind == "edit" and (encounter := _nth(Encounter.objects.all(), args[0])):
+        encounter.coping = args[1]
+        encounter.save()
+        encounter.topics.set(Term.objects.filter(kind=TermKind.TOPIC, code=args[2]))
+    elif kind == "delete" and (encounter := _nth(Encounter.objects.all(), args[0])):
+        encounter.delete()
+    elif kind == "tally" and (session := _nth(Session.objects.all(), args[0])):
+        # As sessions.tally_change does it: an UPDATE with F(), then the counsellor marked present.
+        Session.objects.filter(pk=session.pk).update(visitor_count=F("visitor_count") + 1)
+        session.staff_present.add(f.user())
+    elif kind == "wish":
+        fs.wish(sites[args[0]], args[1], themes=[args[2]])
+    elif kind == "partners" and (session := _nth(Session.objects.all(), args[0])):
+        session.partners.set([[], partners[:1], partners][args[1]])
+    elif kind == "refresh":
+        rollups.refresh()
+
+
+def _filters(sites, partners):
+    months = sorted({day.replace(day=1) for day in DAYS})
+    periods = [(months[0], DAYS[0]), (months[-1], months[-1])]
+    places = [{}, {"site": sites[0].pk}, {"municipality": f.NOKIA}]
+    for (start, end), place, partner in itertools.product(periods, places, [None, partners[0].pk]):
+        yield StatsFilter(date_from=start, date_to=end, partner=partner, **place)
+
+
+def _answers(source, filt):
+    return (
+        source.totals(filt),
+        {measure: source.by_day(filt, measure) for measure in sources.MEASURES},
+        {measure: source.by_site(filt, measure) for measure in sources.MEASURES},
+        {dimension: source.counts(filt, dimension) for dimension in ("topic", "referral", "coping", "wish_theme")},
+    )
+
+
+def _clean(answers):
+    """Zero rows and missing rows mean the same."""
+    totals, by_day, by_site, counts = answers
+    drop = lambda d: {k: v for k, v in d.items() if v}  # noqa: E731
+    return totals, {m: drop(d) for m, d in by_day.items()}, {m: drop(d) for m, d in by_site.items()}, counts
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(operations=operations)
+def test_rollups_equal_a_group_by_over_the_raw_rows_after_random_changes(world, operations):
+    sites, partners = world
+    for model in (Encounter, Wish, Session, SiteDay, SiteMonthCount, DirtyDay):
+        model.objects.all().delete()
+    rollups.refresh()
+    for operation in operations:
+        _apply(operation, sites, partners)
+    rollups.refresh()
+    for filt in _filters(sites, partners):
+        assert _clean(_answers(sources.ROLLUPS, filt)) == _clean(_answers(sources.RAW, filt)), filt
+
+
+def test_a_refresh_with_nothing_new_changes_nothing_and_clears_the_marks(world):
+    sites, _partners = world
+    fs.encounters(sites[0], DAYS[2], 6)
+    rollups.refresh()
+    before = list(SiteDay.objects.values_list("site_id", "day", "partner", "encounters").order_by("pk"))
+    Encounter.objects.first().delete()
+    assert DirtyDay.objects.count() == 1
+    rollups.refresh()
+    assert not DirtyDay.objects.exists()
+    assert SiteDay.objects.get(site=sites[0], day=DAYS[2], partner=0).encounters == 5
+    rollups.refresh()
+    assert len(before) == SiteDay.objects.count()
+
+
+def test_ensure_fresh_shows_a_new_encounter_without_the_timer(world):
+    sites, _partners = world
+    rollups.refresh()
+    fs.encounters(sites[0], TODAY, 7)
+    assert rollups.is_stale()
+    rollups.ensure_fresh()
+    assert not rollups.is_stale()
+    assert SiteDay.objects.get(site=sites[0], day=TODAY, partner=0).encounters == 7
