@@ -10,6 +10,7 @@ from kohtaamo.directory.models import Site
 from kohtaamo.encounters.models import Coping, Term, TermKind, Wish
 from kohtaamo.lib.hours import HELSINKI
 from kohtaamo.reports.models import SessionSeriesCost
+from kohtaamo.stats.rollups import refresh
 from tests import factories_encounters as fe
 
 Q1 = (dt.date(2026, 1, 1), dt.date(2026, 3, 31))
@@ -45,6 +46,8 @@ def small_counts_quarter(site: Site) -> None:
         if month == 1:
             wish = Wish.objects.create(client_uuid=uuid.uuid4(), session=session, site=site, text="Lisää penkkejä")
             wish.themes.add(safety)
+    # The documents read the rollups, as in production, where refresh_stats runs on a timer.
+    refresh()
 
 
 def cost(site: Site, **fields) -> SessionSeriesCost:
