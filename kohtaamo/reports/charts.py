@@ -30,7 +30,7 @@ def bar_chart_svg(table: Table, *, title: str) -> str:
     height = ROW_HEIGHT * len(table.rows) + 8
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {WIDTH} {height}" '
-        f'width="{WIDTH}" height="{height}" font-family="DejaVu Sans, sans-serif" font-size="11">',
+        f'width="100%" font-family="DejaVu Sans, sans-serif" font-size="11">',
         f"<title>{escape(title)}</title>",
     ]
     for index, row in enumerate(table.rows):

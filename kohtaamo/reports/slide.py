@@ -102,7 +102,7 @@ def _add_key_figures(slide, document: Document) -> None:
         caption.alignment = PP_ALIGN.CENTER
         run = caption.add_run()
         run.text = label
-        run.font.size = Pt(12)
+        run.font.size = Pt(10)
         run.font.color.rgb = MUTED
 
 

@@ -7,6 +7,7 @@ make the server fetch anything, local file or remote.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from django.template.loader import render_to_string
@@ -17,6 +18,7 @@ from weasyprint.urls import URLFetcher
 from kohtaamo.reports.charts import bar_chart_svg
 from kohtaamo.reports.figures import Document
 from kohtaamo.reports.slide import period_text
+from kohtaamo.stats.queries import Table
 
 STYLESHEET = Path(__file__).with_name("pdf.css")
 
@@ -26,10 +28,16 @@ def local_only_fetcher() -> URLFetcher:
     return URLFetcher(allowed_protocols={"data"}, fail_on_errors=False)
 
 
+def without_zeros(table: Table) -> Table:
+    """Rows that were recorded: a list of every matter nobody had would bury the ones that count."""
+    return replace(table, rows=[row for row in table.rows if row.cell.suppressed or row.cell.value])
+
+
 def report_html(document: Document, *, version: int | None = None) -> str:
-    sections = [
-        {"title": title, "table": table, "chart": bar_chart_svg(table, title=title)} for title, table in document.tables
-    ]
+    sections = []
+    for title, table in document.tables:
+        shown = without_zeros(table)
+        sections.append({"title": title, "table": shown, "chart": bar_chart_svg(shown, title=title)})
     return render_to_string(
         "reports/social_report_pdf.html",
         {
