@@ -21,11 +21,14 @@ from tests import factories_reports as fr
 pytestmark = pytest.mark.django_db
 
 DATES = re.compile(r"\d{1,2}\.\d{1,2}\.\d{4}|\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{4}")
+# Euro amounts, whose thousands are set apart by a (no-break) space: "3 200,00 €" is not a 3.
+EUROS = re.compile(r"\d{1,3}(?:[ \u00a0]\d{3})*,\d{2}\s?€")
 
 
 def numbers_in(text: str) -> set[int]:
-    """Every standalone number in a document's text, dates left out."""
-    return {int(number) for number in re.findall(r"(?<![\d,.])\d+(?![\d,.]\d)", DATES.sub(" ", text))}
+    """Every standalone number in a document's text, dates and euro amounts left out."""
+    text = EUROS.sub(" ", DATES.sub(" ", text))
+    return {int(number) for number in re.findall(r"(?<![\d,.])\d+(?![\d,.]\d)", text)}
 
 
 def pptx_text(data: bytes) -> tuple[str, list]:
@@ -123,6 +126,7 @@ def test_the_social_report_gives_the_cost_per_session_and_per_encounter(alice, t
     assert str(line.per_encounter) == "128.00"  # 23 encounters, shown as 25
     text = pdf_text(build_pdf(document))
     assert "400,00 €" in text and "128,00 €" in text and "A-kilta" in text
+    assert not numbers_in(text) & fr.SMALL_COUNTS, text
 
 
 def test_no_cost_per_encounter_is_given_when_the_encounters_are_too_few(alice, tampere_site):

@@ -179,3 +179,14 @@ def test_a_cost_of_another_county_cannot_be_removed(as_user, carol, tampere_site
     cost = fr.cost(tampere_site)
     assert as_user(carol).post(f"/reports/costs/{cost.pk}/delete/").status_code == 404
     assert SessionSeriesCost.objects.filter(pk=cost.pk).exists()
+
+
+def test_the_demo_loader_adds_seed_004s_cost_and_a_narrative_once(tampere_site):
+    from kohtaamo.directory.models import Site
+    from kohtaamo.reports import demo
+
+    Site.objects.filter(pk=tampere_site.pk).update(name_fi="Yhteisöneuvonta Multisilta (Suklis)")
+    assert demo.load_demo() == (1, 1)
+    assert demo.load_demo() == (0, 0)
+    cost = SessionSeriesCost.objects.get()
+    assert (cost.sessions, str(cost.amount), str(cost.per_session)) == (8, "3200.00", "400.00")

@@ -10,7 +10,7 @@ from xml.sax.saxutils import escape, quoteattr
 from kohtaamo.stats.queries import Table
 
 ROW_HEIGHT = 22
-LABEL_WIDTH = 190
+LABEL_WIDTH = 230
 BAR_AREA = 300
 VALUE_WIDTH = 50
 WIDTH = LABEL_WIDTH + BAR_AREA + VALUE_WIDTH
@@ -18,7 +18,7 @@ BAR_COLOUR = "#1f5f8b"  # 7.0:1 against white, so it also reads in greyscale pri
 TEXT_COLOUR = "#1a1a1a"
 
 
-def _shorten(text: str, limit: int = 30) -> str:
+def _shorten(text: str, limit: int = 34) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

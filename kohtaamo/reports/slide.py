@@ -95,7 +95,8 @@ def _add_key_figures(slide, document: Document) -> None:
         number.alignment = PP_ALIGN.CENTER
         run = number.add_run()
         run.text = str(cell)
-        run.font.size = Pt(30)
+        # Four digits would wrap in a quarter of the column at the larger size.
+        run.font.size = Pt(30) if len(run.text) <= 3 else Pt(22)
         run.font.bold = True
         run.font.color.rgb = ACCENT
         caption = frame.add_paragraph()
