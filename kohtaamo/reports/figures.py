@@ -18,7 +18,7 @@ from kohtaamo.directory.models import Site
 from kohtaamo.reports.areas import Area, Period
 from kohtaamo.reports.models import Narrative, SessionSeriesCost
 from kohtaamo.stats import queries
-from kohtaamo.stats.suppression import THRESHOLD, Cell
+from kohtaamo.stats.suppression import THRESHOLD, Cell, rounding_base
 
 KEY_FIGURES = {
     "visitors": _("Visitors"),
@@ -82,6 +82,7 @@ class Document:
     sites: list[SiteSheet] = field(default_factory=list)
     costs: list[CostLine] = field(default_factory=list)
     narrative: list[tuple[str, str]] = field(default_factory=list)
+    rounding: int = 1  # shown figures are rounded to a multiple of this (suppression.py)
 
     def key_rows(self) -> list[tuple[str, Cell]]:
         return [(str(label), self.key[name]) for name, label in KEY_FIGURES.items() if name in self.key]
@@ -158,6 +159,7 @@ def _base(user, area: Area, period: Period) -> Document:
         key=queries.key_figures(_filter(user, area, period)),
         threshold=THRESHOLD,
         generated_at=timezone.now(),
+        rounding=rounding_base(),
     )
 
 

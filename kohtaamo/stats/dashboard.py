@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-from kohtaamo.stats import charts
+from kohtaamo.stats import charts, sources
 from kohtaamo.stats.queries import GROUP_LABELS, StatsFilter, Table, breakdown, changes, derived, key_figures
 from kohtaamo.stats.suppression import Cell
 
@@ -54,18 +54,20 @@ class Dashboard:
 
 
 def dashboard_build(*, filt: StatsFilter, trend: str = "month") -> Dashboard:
-    figures = key_figures(filt)
-    change = changes(filt)
+    # One memo for the whole page: the term tables' totals are the key figures asked again.
+    source = sources.Memo(sources.DEFAULT)
+    figures = key_figures(filt, source=source)
+    change = changes(filt, source=source)
     trends = []
     for measure, title in (("encounters", _("Encounters by %(period)s")), ("visitors", _("Visitors by %(period)s"))):
-        table = breakdown(filt, trend, measure=measure)
+        table = breakdown(filt, trend, measure=measure, source=source)
         period = _("month") if trend == "month" else _("week")
         trends.append(Section(f"{trend}-{measure}", title % {"period": period}, table, charts.columns(table)))
     sections = []
     for group in SECTIONS:
         if group == "site" and filt.site:
             continue  # one site: its row would only repeat the key figures
-        table = breakdown(filt, group)
+        table = breakdown(filt, group, source=source)
         sections.append(Section(group, str(GROUP_LABELS[group]), table, charts.bars(table)))
     return Dashboard(
         filt=filt,

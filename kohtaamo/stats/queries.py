@@ -162,6 +162,7 @@ def derived(figures: dict[str, Cell]) -> dict[str, float | None]:
 
 def changes(filt: StatsFilter, *, source: sources.Source | None = None) -> dict[str, float | None]:
     """Percentage change of each key figure from the previous period of the same length."""
+    source = source or sources.DEFAULT
     current, previous = key_figures(filt, source=source), key_figures(filt.previous(), source=source)
     return {name: change(current[name], previous[name]) for name in KEY_FIGURES}
 

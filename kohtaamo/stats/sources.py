@@ -134,6 +134,32 @@ class Raw:
         return dict(qs.values("term__code").annotate(n=Count("id")).values_list("term__code", "n"))
 
 
+class Memo:
+    """A source that answers each question once: the dashboard asks for the same totals in several tables."""
+
+    def __init__(self, source: Source) -> None:
+        self.source = source
+        self.answers: dict[tuple, object] = {}
+
+    def _ask(self, question: str, *args):
+        key = (question, *args)
+        if key not in self.answers:
+            self.answers[key] = getattr(self.source, question)(*args)
+        return self.answers[key]
+
+    def totals(self, filt: StatsFilter) -> dict[str, int]:
+        return self._ask("totals", filt)
+
+    def by_day(self, filt: StatsFilter, measure: str) -> dict[dt.date, int]:
+        return self._ask("by_day", filt, measure)
+
+    def by_site(self, filt: StatsFilter, measure: str) -> dict[int, int]:
+        return self._ask("by_site", filt, measure)
+
+    def counts(self, filt: StatsFilter, dimension: str) -> dict[str, int]:
+        return self._ask("counts", filt, dimension)
+
+
 ROLLUPS = Rollups()
 RAW = Raw()
 DEFAULT: Source = ROLLUPS

@@ -53,6 +53,6 @@ class Command(BaseCommand):
         from kohtaamo.stats import rollups, synthetic
 
         if not Encounter.objects.exists():
-            made = synthetic.encounters_generate(count=12000, seed=2026)
+            made = synthetic.encounters_generate(count=8000, seed=2026)
             self.stdout.write(f"Statistics demo: {made.encounters} synthetic encounters over the past year.")
         rollups.refresh()

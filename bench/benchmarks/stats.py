@@ -1,0 +1,375 @@
+"""The statistics dashboard on 10 million synthetic encounters (PostgreSQL), against the raw rows and DuckDB.
+
+The same dashboard (key figures for the period and the previous one, trends by month, breakdowns by
+municipality, site, matter, referral, information need, form of help, coping answer and wish theme)
+is computed three ways: (a) from the rollups, as the app does; (b) with the same Django code over the
+raw tables (`sources.RAW`); (c) with DuckDB over the raw rows exported to Parquet. Also measured: the
+rollup rows against the raw rows, and refreshing one day whose every site was marked stale.
+
+The data set is made with set-based SQL in the database `kohtaamo_statsbench` and kept between runs
+(drop it, or change the size, to start afresh). BENCH_STATS_ENCOUNTERS sets the size (default
+10 000 000; `--quick` takes a tenth); BENCH_STATS_DATABASE_URL the database.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bench import Options
+
+TITLE = "Statistics dashboard: rollups against raw PostgreSQL and DuckDB"
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/kohtaamo_statsbench"
+SITES, ORGANISATIONS, DAYS = 500, 20, 730
+ROUNDS = 7
+PARQUET = Path(os.environ.get("BENCH_STATS_PARQUET", "/tmp/kohtaamo-statsbench"))
+
+
+def run(options: Options) -> str:
+    count = int(os.environ.get("BENCH_STATS_ENCOUNTERS", 10_000_000) * options.scale)
+    url = os.environ.get("BENCH_STATS_DATABASE_URL", DEFAULT_URL)
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "DJANGO_SETTINGS_MODULE": "kohtaamo.settings",
+        "KOHTAAMO_ENV": "development",
+    }
+    job = subprocess.run(
+        [sys.executable, "-m", "bench.benchmarks.stats", str(count)],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    sys.stderr.write(job.stderr)
+    return _report(json.loads(job.stdout.strip().splitlines()[-1]))
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1000:,.0f} ms".replace(",", " ")
+
+
+def _report(r: dict) -> str:
+    rows = []
+    for case in r["cases"]:
+        rows.append(
+            f"| {case['name']} | {_ms(case['rollups_p50'])} | {_ms(case['rollups_p95'])} | {_ms(case['raw_p50'])} "
+            f"| {_ms(case['duckdb_p50'])} | {case['raw_p50'] / case['rollups_p50']:.0f}× "
+            f"| {case['duckdb_p50'] / case['rollups_p50']:.1f}× |"
+        )
+    worst_raw = min(c["raw_p50"] / c["rollups_p50"] for c in r["cases"])
+    worst_duck = min(c["duckdb_p50"] / c["rollups_p50"] for c in r["cases"])
+    p95 = max(c["rollups_p95"] for c in r["cases"])
+    ratio = r["rollup_rows"] / r["encounters"]
+    aims = [
+        f"- dashboard at most DuckDB's time: {'met' if worst_duck >= 1 else 'NOT met'} (worst case {worst_duck:.1f}×)",
+        f"- at least 20× faster than raw PostgreSQL: {'met' if worst_raw >= 20 else 'NOT met'} "
+        f"(worst case {worst_raw:.0f}×)",
+        f"- p95 under 300 ms: {'met' if p95 < 0.3 else 'NOT met'} (worst {_ms(p95)})",
+        f"- rollup rows at most 5 % of raw rows: {'met' if ratio <= 0.05 else 'NOT met'} "
+        f"({r['rollup_rows']:,} rollup rows for {r['encounters']:,} encounters, {100 * ratio:.1f} %; "
+        f"{100 * r['rollup_rows'] / r['raw_rows']:.1f} % of all {r['raw_rows']:,} raw rows with the many-to-many ones)",
+        f"- refreshing one day under 10 s: {'met' if r['refresh_day'] < 10 else 'NOT met'} "
+        f"({r['refresh_day']:.1f} s for a day with all {r['day_sites']} sites marked stale)",
+    ]
+    return "\n".join(
+        [
+            f"{r['encounters']:,} encounters in {r['sessions']:,} sessions at {SITES} sites over {DAYS} days on "
+            f"PostgreSQL {r['postgres']}; DuckDB {r['duckdb']} over Parquet. Data made in {r['generate']:.0f} s "
+            f"(kept between runs), rollups built in {r['rebuild']:.0f} s, Parquet written in {r['export']:.0f} s.",
+            "",
+            "Each case is the whole dashboard (13 queries), run "
+            f"{ROUNDS} times each way after a warm-up; times are wall-clock in this process, including Django.",
+            "",
+            "| case | rollups p50 | rollups p95 | raw PostgreSQL p50 | DuckDB p50 | raw / rollups | DuckDB / rollups |",
+            "|---|---|---|---|---|---|---|",
+            *rows,
+            "",
+            *aims,
+        ]
+    ).replace(",", " ")
+
+
+# --- The job, run in its own process with DATABASE_URL pointing at the bench database ---
+
+
+def _ensure_database(url: str) -> None:
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as connection:
+        if not connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            connection.execute(f'CREATE DATABASE "{name}"')
+
+
+GENERATE = """
+SELECT setseed(0.2026);
+INSERT INTO encounters_session (site_id, kind, date, starts_at, ends_at, place, visitor_count)
+SELECT s.id, 'scheduled', d::date, (d::date + time '09:00') AT TIME ZONE 'Europe/Helsinki',
+       (d::date + time '16:00') AT TIME ZONE 'Europe/Helsinki', '', 0
+FROM directory_site s CROSS JOIN generate_series(%(first)s::date, %(last)s::date, interval '1 day') d
+WHERE extract(isodow FROM d) < 6 AND (s.id + extract(doy FROM d)::int) %% 7 <> 0;
+INSERT INTO encounters_session_partners (session_id, organisation_id)
+SELECT se.id, o.id FROM encounters_session se
+JOIN (SELECT id, row_number() OVER (ORDER BY id) - 1 AS n FROM directory_organisation) o ON o.n = se.id %% %(orgs)s
+WHERE se.id %% 5 < 2;
+-- Encounters per session: the site's size (a fixed spread from 0.2 to 2.2) times the season, around the mean.
+INSERT INTO encounters_encounter (client_uuid, session_id, site_id, occurred_at, coping, note)
+SELECT gen_random_uuid(), se.id, se.site_id, se.starts_at + (g %% 7) * interval '1 hour',
+       (ARRAY[NULL, NULL, NULL, 'much_better', 'better', 'better', 'same_or_less', 'not_applicable'])
+           [1 + (g * 7 + se.id) %% 8],
+       ''
+FROM encounters_session se
+CROSS JOIN LATERAL generate_series(1, greatest(1, round(%(mean)s * (0.2 + ((se.site_id * 7919) %% 100) / 50.0)
+    * CASE WHEN extract(month FROM se.date) = 7 THEN 0.35 ELSE 1.07 END)::int)) g;
+UPDATE encounters_session se SET visitor_count = n + n / 3 FROM (
+    SELECT session_id, count(*) AS n FROM encounters_encounter GROUP BY session_id) e WHERE e.session_id = se.id;
+INSERT INTO encounters_encounter_topics (encounter_id, term_id)
+SELECT e.id, t.id FROM encounters_encounter e
+JOIN (SELECT id, row_number() OVER (ORDER BY "order", code) - 1 AS n, count(*) OVER () AS c
+      FROM encounters_term WHERE kind = 'topic' AND county_id IS NULL) t
+  ON t.n = e.id %% t.c OR (e.id %% 10 < 3 AND t.n = (e.id / 7 + 3) %% t.c);
+INSERT INTO encounters_encounter_help_forms (encounter_id, term_id)
+SELECT e.id, t.id FROM encounters_encounter e
+JOIN (SELECT id, row_number() OVER (ORDER BY code) - 1 AS n, count(*) OVER () AS c
+      FROM encounters_term WHERE kind = 'help_form' AND county_id IS NULL) t ON t.n = e.id %% t.c;
+INSERT INTO encounters_encounter_referrals (encounter_id, term_id)
+SELECT e.id, t.id FROM encounters_encounter e
+JOIN (SELECT id, row_number() OVER (ORDER BY code) - 1 AS n, count(*) OVER () AS c
+      FROM encounters_term WHERE kind = 'referral' AND county_id IS NULL) t ON t.n = (e.id / 3) %% t.c
+WHERE e.id %% 5 = 0;
+INSERT INTO encounters_encounter_more_info (encounter_id, term_id)
+SELECT e.id, t.id FROM encounters_encounter e
+JOIN (SELECT id, row_number() OVER (ORDER BY code) - 1 AS n, count(*) OVER () AS c
+      FROM encounters_term WHERE kind = 'more_info' AND county_id IS NULL) t ON t.n = (e.id / 11) %% t.c
+WHERE e.id %% 7 = 0;
+ANALYZE;
+"""
+
+EXPORTS = {
+    "site": "SELECT s.id, s.kind, m.code AS municipality, c.code AS county FROM directory_site s "
+    "JOIN directory_municipality m ON m.id = s.municipality_id "
+    "JOIN directory_wellbeingservicescounty c ON c.id = m.county_id",
+    "session": "SELECT id, site_id, date, visitor_count FROM encounters_session",
+    "session_partner": "SELECT session_id, organisation_id FROM encounters_session_partners",
+    "encounter": "SELECT id, session_id, coping FROM encounters_encounter",
+    "wish": "SELECT id, session_id FROM encounters_wish",
+    **{
+        name: f"SELECT x.encounter_id, t.code FROM encounters_encounter_{name} x "
+        "JOIN encounters_term t ON t.id = x.term_id"
+        for name in ("topics", "help_forms", "referrals", "more_info")
+    },
+}
+
+
+def _generate(count: int) -> tuple[float, bool]:
+    import datetime as dt
+
+    from django.db import connection
+
+    from kohtaamo.directory.models import Municipality, Organisation, Site
+    from kohtaamo.encounters.models import Encounter
+
+    existing = Encounter.objects.count()
+    if existing and abs(existing - count) / count < 0.05:
+        return 0.0, False
+    began = time.monotonic()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "TRUNCATE encounters_encounter_topics, encounters_encounter_help_forms, encounters_encounter_referrals,"
+            " encounters_encounter_more_info, encounters_wish_themes, encounters_wish, encounters_encounter,"
+            " encounters_session_partners, encounters_session_staff_present, encounters_session, stats_siteday,"
+            " stats_sitemonthcount, stats_dirtyday, stats_watermark CASCADE"
+        )
+    if Site.objects.count() < SITES:
+        municipalities = list(Municipality.objects.filter(county__code__in=["08", "05", "12", "02"]).order_by("code"))
+        kinds = [value for value, _label in Site.Kind.choices]
+        Site.objects.bulk_create(
+            Site(
+                name=f"Bench site {n}", kind=kinds[n % len(kinds)], municipality=municipalities[n % len(municipalities)]
+            )
+            for n in range(SITES - Site.objects.count())
+        )
+    if Organisation.objects.count() < ORGANISATIONS:
+        Organisation.objects.bulk_create(
+            Organisation(name=f"Bench partner {n}", kind=Organisation.Kind.NGO) for n in range(ORGANISATIONS)
+        )
+    last = dt.date.today() - dt.timedelta(days=1)
+    first = last - dt.timedelta(days=DAYS - 1)
+    sites = Site.objects.count()
+    sessions = sites * DAYS * 5 / 7 * 6 / 7
+    with connection.cursor() as cursor:
+        params = {"first": first, "last": last, "orgs": ORGANISATIONS, "mean": count / sessions / 1.2}
+        for statement in GENERATE.split(";\n"):
+            if statement.strip():
+                cursor.execute(statement, params)
+    return time.monotonic() - began, True
+
+
+def _export() -> float:
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+    from django.db import connection
+
+    began = time.monotonic()
+    PARQUET.mkdir(parents=True, exist_ok=True)
+    with connection.cursor() as cursor:
+        for name, query in EXPORTS.items():
+            csv_path = PARQUET / f"{name}.csv"
+            with csv_path.open("wb") as out, cursor.copy(f"COPY ({query}) TO STDOUT WITH CSV HEADER") as copy:
+                for block in copy:
+                    out.write(block)
+            pq.write_table(pacsv.read_csv(csv_path), PARQUET / f"{name}.parquet")
+            csv_path.unlink()
+    return time.monotonic() - began
+
+
+def _duckdb_dashboard(db, filt) -> None:
+    """The dashboard's 13 queries over Parquet: the same joins and groupings the raw source makes."""
+    p = PARQUET
+    where = ["se.date BETWEEN ? AND ?"]
+    params = [filt.date_from, filt.date_to]
+    for column, value in (("st.county", filt.county), ("st.municipality", filt.municipality), ("st.id", filt.site)):
+        if value is not None:
+            where.append(f"{column} = ?")
+            params.append(value)
+    if filt.partner:
+        where.append(f"se.id IN (SELECT session_id FROM '{p}/session_partner.parquet' WHERE organisation_id = ?)")
+        params.append(filt.partner)
+    sessions = f"'{p}/session.parquet' se JOIN '{p}/site.parquet' st ON st.id = se.site_id"
+    encounters = f"'{p}/encounter.parquet' e JOIN {sessions} ON se.id = e.session_id"
+    wishes = f"'{p}/wish.parquet' w JOIN {sessions} ON se.id = w.session_id"
+    cond = " AND ".join(where)
+    previous = [filt.previous().date_from, filt.previous().date_to, *params[2:]]
+    queries = []
+    for args in (params, previous):
+        queries += [
+            (f"SELECT count(*), sum(visitor_count) FROM {sessions} WHERE {cond}", args),
+            (f"SELECT count(*) FROM {encounters} WHERE {cond}", args),
+            (f"SELECT count(*) FROM {wishes} WHERE {cond}", args),
+        ]
+    queries += [
+        (f"SELECT date_trunc('month', se.date), count(*) FROM {encounters} WHERE {cond} GROUP BY 1", params),
+        (f"SELECT date_trunc('month', se.date), sum(visitor_count) FROM {sessions} WHERE {cond} GROUP BY 1", params),
+        (f"SELECT se.site_id, count(*) FROM {encounters} WHERE {cond} GROUP BY 1", params),
+        (f"SELECT e.coping, count(*) FROM {encounters} WHERE {cond} AND e.coping IS NOT NULL GROUP BY 1", params),
+    ]
+    for name in ("topics", "referrals", "more_info", "help_forms"):
+        site = f"JOIN '{p}/site.parquet' st ON st.id = se.site_id"
+        terms = f"'{p}/{name}.parquet' x JOIN '{p}/encounter.parquet' e ON e.id = x.encounter_id"
+        terms += f" JOIN '{p}/session.parquet' se ON se.id = e.session_id {site}"
+        queries.append((f"SELECT x.code, count(*) FROM {terms} WHERE {cond} GROUP BY 1", params))
+    for query, args in queries:
+        db.execute(query, args).fetchall()
+
+
+def _timed(function, rounds: int) -> list[float]:
+    function()  # warm-up
+    times = []
+    for _ in range(rounds):
+        began = time.monotonic()
+        function()
+        times.append(time.monotonic() - began)
+    return times
+
+
+def _p95(times: list[float]) -> float:
+    return sorted(times)[max(0, round(0.95 * len(times)) - 1)]
+
+
+def job(count: int) -> dict:
+    import django
+
+    _ensure_database(os.environ["DATABASE_URL"])
+    django.setup()
+    import datetime as dt
+
+    import duckdb
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("migrate", verbosity=0)
+    from kohtaamo.directory.models import Municipality, Organisation
+    from kohtaamo.encounters.models import Encounter, Session
+    from kohtaamo.stats import dashboard, rollups, sources
+    from kohtaamo.stats.models import DirtyDay, SiteDay, SiteMonthCount
+    from kohtaamo.stats.queries import StatsFilter
+
+    generated, fresh = _generate(count)
+    rebuild = export = 0.0
+    if fresh or not SiteDay.objects.exists():
+        began = time.monotonic()
+        rollups.rebuild_all()
+        rebuild = time.monotonic() - began
+    if fresh or not (PARQUET / "encounter.parquet").exists():
+        export = _export()
+    last = Session.objects.latest("date").date
+    year_start = last.replace(day=1) - dt.timedelta(days=330)
+    busiest = Municipality.objects.filter(sites__sessions__isnull=False).order_by("code").first()
+    cases = {
+        "Pirkanmaa, 12 months": StatsFilter(date_from=year_start, date_to=last, county="08"),
+        f"{busiest.name_fi}, a quarter": StatsFilter(
+            date_from=last.replace(day=1) - dt.timedelta(days=70), date_to=last, municipality=busiest.code
+        ),
+        "all counties, 24 months": StatsFilter(date_from=last - dt.timedelta(days=DAYS - 1), date_to=last),
+        "one partner, 12 months": StatsFilter(
+            date_from=year_start, date_to=last, partner=Organisation.objects.order_by("pk").first().pk
+        ),
+    }
+    duck = duckdb.connect()
+    results = []
+    for name, filt in cases.items():
+        sources.DEFAULT = sources.ROLLUPS
+        fast = _timed(lambda filt=filt: dashboard.dashboard_build(filt=filt), ROUNDS)
+        sources.DEFAULT = sources.RAW
+        raw = _timed(lambda filt=filt: dashboard.dashboard_build(filt=filt), 2)
+        sources.DEFAULT = sources.ROLLUPS
+        ducked = _timed(lambda filt=filt: _duckdb_dashboard(duck, filt), 3)
+        results.append(
+            {
+                "name": name,
+                "rollups_p50": statistics.median(fast),
+                "rollups_p95": _p95(fast),
+                "raw_p50": statistics.median(raw),
+                "duckdb_p50": statistics.median(ducked),
+            }
+        )
+    day = last - dt.timedelta(days=40)
+    while day.weekday() >= 5:
+        day -= dt.timedelta(days=1)
+    day_sites = list(Session.objects.filter(date=day).values_list("site_id", flat=True).distinct())
+    DirtyDay.objects.bulk_create([DirtyDay(site_id=s, day=day) for s in day_sites], ignore_conflicts=True)
+    began = time.monotonic()
+    rollups.refresh()
+    refresh_day = time.monotonic() - began
+    with connection.cursor() as cursor:
+        raw_rows = 0
+        for table in ("encounter", *(f"encounter_{n}" for n in ("topics", "help_forms", "referrals", "more_info"))):
+            cursor.execute(f"SELECT count(*) FROM encounters_{table}")
+            raw_rows += cursor.fetchone()[0]
+        cursor.execute("SHOW server_version")
+        postgres = cursor.fetchone()[0].split()[0]
+    return {
+        "encounters": Encounter.objects.count(),
+        "sessions": Session.objects.count(),
+        "raw_rows": raw_rows,
+        "rollup_rows": SiteDay.objects.count() + SiteMonthCount.objects.count(),
+        "generate": generated,
+        "rebuild": rebuild,
+        "export": export,
+        "cases": results,
+        "refresh_day": refresh_day,
+        "day_sites": len(day_sites),
+        "postgres": postgres,
+        "duckdb": duckdb.__version__,
+    }
+
+
+if __name__ == "__main__":
+    print(json.dumps(job(int(sys.argv[1]))), flush=True)
