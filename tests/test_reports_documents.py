@@ -104,7 +104,7 @@ def test_the_social_report_shows_no_count_under_the_threshold(vera, tampere_site
     text = pdf_text(build_pdf(figures.report_document(vera, area, quarter, None)))
 
     assert not numbers_in(text) & fr.SMALL_COUNTS, text
-    for heading in ("Avainluvut", "Asiat, joissa autettiin", "Jatko-ohjaukset", "Tiedontarpeet", "Kävijöiden toiveet"):
+    for heading in ("Tunnusluvut", "Asiat, joissa autettiin", "Jatko-ohjaukset", "Tiedontarpeet", "Kävijöiden toiveet"):
         assert heading in text
 
 
