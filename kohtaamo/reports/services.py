@@ -58,9 +58,10 @@ def narrative_save(*, actor, area: Area, period: Period, sections: dict[str, str
 @transaction.atomic
 def report_publish(*, actor, area: Area, period: Period) -> PublishedReport:
     """Freeze the social report as it is now: its PDF bytes are kept, numbered per area and period."""
-    versions = PublishedReport.objects.select_for_update().filter(
-        **area.model_kwargs(), date_from=period.date_from, date_to=period.date_to
-    )
+    # Locking the area's row makes concurrent publications take their numbers in turn (PostgreSQL
+    # refuses FOR UPDATE on an aggregate, and there is no row to lock before the first version).
+    type(area.obj).objects.select_for_update().get(pk=area.obj.pk)
+    versions = PublishedReport.objects.filter(**area.model_kwargs(), date_from=period.date_from, date_to=period.date_to)
     version = (versions.aggregate(last=Max("version"))["last"] or 0) + 1
     document = figures.report_document(actor, area, period, narrative_for(area, period))
     report = PublishedReport(
