@@ -60,3 +60,28 @@ def test_the_dashboard_has_no_inline_styles_or_scripts(as_user, alice, tampere_s
     fs.encounters(tampere_site, MARCH, 9)
     html = as_user(alice).get(f"{language}/stats/", QUARTER).content.decode()
     assert "style=" not in html and "<script>" not in html
+
+
+def test_demo_viewer_downloads_a_quarter_of_one_municipality_and_sees_no_small_number(db, client):
+    """The issue's "done when": demo data, demo-viewer, Pirkanmaa → Tampere → a quarter → XLSX."""
+    import re
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from kohtaamo.directory import demo
+    from tests.test_stats_suppression import _assert_no_small, _xlsx_values
+
+    call_command("load_demo", "--force", stdout=StringIO())
+    assert client.login(username="demo-viewer", password=demo.PASSWORD)
+    today = dt.date.today()
+    quarter_start = dt.date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+    start = dt.date(quarter_start.year - (quarter_start.month == 1), (quarter_start.month - 4) % 12 + 1, 1)
+    chosen = {"date_from": f"{start:%Y-%m}", "date_to": f"{quarter_start - dt.timedelta(days=1):%Y-%m}"}
+    page = client.get("/stats/", {**chosen, "municipality": f.TAMPERE})
+    assert page.status_code == 200 and page.context["board"].cells["encounters"].value
+    html = page.content.decode()
+    shown = re.findall(r'class="num">([^<]*)<', html) + re.findall(r'class="stats-figure-value">([^<]*)<', html)
+    _assert_no_small([s.strip() for s in shown], "demo dashboard")
+    download = client.get("/stats/dashboard.xlsx", {**chosen, "municipality": f.TAMPERE})
+    _assert_no_small(_xlsx_values(load_workbook(io.BytesIO(download.content))), "demo XLSX")

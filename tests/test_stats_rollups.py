@@ -139,3 +139,14 @@ def test_ensure_fresh_shows_a_new_encounter_without_the_timer(world):
     rollups.ensure_fresh()
     assert not rollups.is_stale()
     assert SiteDay.objects.get(site=sites[0], day=TODAY, partner=0).encounters == 7
+
+
+def test_adding_a_partner_from_the_organisations_side_marks_the_sessions_day(world):
+    sites, partners = world
+    fs.encounters(sites[0], DAYS[2], 6)
+    rollups.refresh()
+    session = Session.objects.get()
+    partners[0].sessions.add(session)
+    assert DirtyDay.objects.filter(site_id=sites[0].pk, day=DAYS[2]).exists()
+    rollups.refresh()
+    assert SiteDay.objects.get(site=sites[0], day=DAYS[2], partner=partners[0].pk).encounters == 6

@@ -26,12 +26,12 @@ from bench import Options
 TITLE = "Statistics dashboard: rollups against raw PostgreSQL and DuckDB"
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/kohtaamo_statsbench"
 SITES, ORGANISATIONS, DAYS = 500, 20, 730
-ROUNDS = 7
+ROUNDS = 5
 PARQUET = Path(os.environ.get("BENCH_STATS_PARQUET", "/tmp/kohtaamo-statsbench"))
 
 
 def run(options: Options) -> str:
-    count = int(os.environ.get("BENCH_STATS_ENCOUNTERS", 10_000_000) * options.scale)
+    count = int(int(os.environ.get("BENCH_STATS_ENCOUNTERS", 10_000_000)) * options.scale)
     url = os.environ.get("BENCH_STATS_DATABASE_URL", DEFAULT_URL)
     env = {
         **os.environ,

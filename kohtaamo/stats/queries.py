@@ -3,6 +3,8 @@
 The dashboard, the stats API and its CSV/XLSX, and the reports app (slide, PDF) all call
 `key_figures()` and `breakdown()`; none of them sees a raw count. Numbers come from the rollups
 (`sources.ROLLUPS`); pass `source=sources.RAW` to read the raw rows instead (tests, benchmark).
+A view or a report that shows figures calls `rollups.ensure_fresh()` once before reading, so that
+what was logged a moment ago is included (the timer alone may be two minutes behind).
 
 Deviations from the first contract, kept compatible: `StatsFilter` snaps its period to whole
 calendar months (a defence against differencing, see suppression.py) and has `site_ids`, the

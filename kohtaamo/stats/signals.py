@@ -16,6 +16,9 @@ def mark(pairs) -> None:
 
 
 def _of_items(model, pks) -> list:
+    """(site id, day) of encounters, wishes or sessions."""
+    if model is Session:
+        return list(Session.objects.filter(pk__in=pks).values_list("site_id", "date"))
     return list(model.objects.filter(pk__in=pks).values_list("session__site_id", "session__date"))
 
 
