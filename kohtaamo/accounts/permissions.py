@@ -218,6 +218,49 @@ def register_rules() -> None:
     def _api_token(user, action: str) -> Q:
         return Q(user_id=user.pk) if user.is_authenticated else NOTHING
 
+    # --- Reports: areas read as wholes, and what the reports app keeps. ---
+    from kohtaamo.directory.models import Municipality, WellbeingServicesCounty
+    from kohtaamo.reports.models import Narrative, PublishedReport, SessionSeriesCost
+
+    @register(Municipality)
+    def _municipality(user, action: str) -> Q:
+        # Areas are public reference data; a report on a whole municipality needs a county or
+        # municipality scope over it (a role scoped to a few sites does not read the whole area).
+        if action == VIEW or user.is_superuser:
+            return Q()
+        return area_q(user, county_field="county_id", municipality_field="pk")
+
+    @register(WellbeingServicesCounty)
+    def _county(user, action: str) -> Q:
+        if action == VIEW or user.is_superuser:
+            return Q()
+        return Q(pk=user.county_id) if user.is_authenticated and user.county_id else NOTHING
+
+    @register(Narrative)
+    @register(PublishedReport)
+    def _report(user, action: str) -> Q:
+        if user.is_superuser:
+            return Q()
+        by_municipality = area_q(user, county_field="municipality__county_id", municipality_field="municipality_id")
+        by_county = Q(county_id=user.county_id) if user.is_authenticated and user.county_id else NOTHING
+        return by_municipality | by_county
+
+    @register(SessionSeriesCost)
+    def _cost(user, action: str) -> Q:
+        return site_q(user, "site__")
+
     from kohtaamo.counsellors import permissions_rules as counsellor_rules
 
     counsellor_rules.register_rules()
+
+
+def area_q(user, *, county_field: str, municipality_field: str) -> Q:
+    """Rows within the user's county or municipality scope (not a sites-only scope)."""
+    if not user.is_authenticated or not user.is_active:
+        return NOTHING
+    q = NOTHING
+    if user.county_id:
+        q |= Q(**{county_field: user.county_id})
+    if user.municipality_id:
+        q |= Q(**{municipality_field: user.municipality_id})
+    return q

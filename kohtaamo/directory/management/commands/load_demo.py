@@ -25,6 +25,10 @@ class Command(BaseCommand):
             )
         summary = demo.load_demo()
         self._load_statistics()
+        from kohtaamo.reports import demo as reports_demo
+
+        costs, narratives = reports_demo.load_demo()
+        self.stdout.write(f"Reports demo: {costs} session costs and {narratives} narratives added.")
         self.stdout.write(
             f"Demo data: {summary.sites} sites, {summary.rules} opening-hours rules, "
             f"{summary.organisations} organisations, {len(summary.users)} users "
