@@ -42,6 +42,16 @@ def test_bob_does_not_see_his_coping_check_ins(as_user, alice, bob, bobs_profile
     assert as_user(bob).get(f"/counsellors/{bobs_profile.pk}/add/check-in/").status_code == 403
 
 
+def test_bobs_own_export_leaves_out_his_coping_check_ins(as_user, alice, bob, bobs_profile):
+    # The export once read profile.check_ins directly, past the rule that check-ins are the coordinators' only.
+    CheckIn.objects.create(profile=bobs_profile, date=fc.START, coping=2, note="Väsynyt syksyllä")
+    own = as_user(bob).get(f"/counsellors/{bobs_profile.pk}/export.json").json()
+    assert own["profile"]["full_name"] == bobs_profile.full_name
+    assert own["coping_check_ins"] == []
+    coordinators = as_user(alice).get(f"/counsellors/{bobs_profile.pk}/export.json").json()
+    assert [row["note"] for row in coordinators["coping_check_ins"]] == ["Väsynyt syksyllä"]
+
+
 @pytest.mark.parametrize("page", COORDINATOR_PAGES)
 @pytest.mark.parametrize(("persona", "status"), [("alice", 200), ("ada", 200), ("bob", 403), ("vera", 403)])
 def test_only_coordinators_and_admins_reach_the_coordinators_pages(request, as_user, persona, status, page):

@@ -23,8 +23,11 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from kohtaamo.counsellors import services as counsellor_services
+from kohtaamo.counsellors.models import HoursEntry, OnboardingItem, SupervisionSession
 from kohtaamo.directory import hsds_mapping
 from tests import factories as f
+from tests import factories_counsellors as fc
 from tests import factories_encounters as fe
 
 pytestmark = pytest.mark.django_db
@@ -91,6 +94,43 @@ MATRIX: dict[str, Row] = {
     "encounters:term_retire":       post("/counsellor/terms/{term}/retire/", LOGIN, 403, 403, 403, 302, 403),
     "encounters:token_list":        get("/counsellor/tokens/",         LOGIN, 200, 200,  403,  200, 200),
     "encounters:token_revoke":      post("/counsellor/tokens/{token}/revoke/", LOGIN, 302, 404, 403, 404, 404),
+    # The counsellor's path (issue 5). {profile} is bob's own: he sees it and exports it, but only a coordinator
+    # of the county edits it or records on it. A viewer sees no personal data: the profile and its entries are
+    # not even visible to vera, so she gets 404 where a viewer elsewhere gets 403 (a variant of the same
+    # refusal). Carol, in another county: 404. Anonymous: the login page.
+    "counsellors:index":            get("/counsellors/",               LOGIN, 302, 200,  302,  200, 200),
+    "counsellors:me":               get("/counsellors/me/",            LOGIN, 302, 302,  302,  302, 302),
+    "counsellors:profile_new":      get("/counsellors/new/",           LOGIN, 403, 200,  403,  200, 200),
+    "counsellors:profile":          get("/counsellors/{profile}/",     LOGIN, 200, 200,  404,  200, 404),
+    "counsellors:profile_edit":     get("/counsellors/{profile}/edit/", LOGIN, 403, 200, 404,  200, 404),
+    # Coping check-ins are for the coordinator only, not even for the counsellor himself.
+    "counsellors:entry_add":        get("/counsellors/{profile}/add/check-in/", LOGIN, 403, 200, 404, 200, 404),
+    "counsellors:next_step":        post("/counsellors/{profile}/next-step/", LOGIN, 403, 302, 404, 302, 404),
+    "counsellors:export":           get("/counsellors/{profile}/export.json", LOGIN, 200, 200, 404, 200, 404),
+    "counsellors:erase":            get("/counsellors/{profile}/erase/", LOGIN, 403, 200, 404, 200, 404),
+    "counsellors:onboarding_done":  post("/counsellors/onboarding/{onboarding_item}/done/", LOGIN, 403, 302, 404, 302, 404),  # noqa: E501
+    # Bob's own hours: nobody approves their own (and a counsellor approves nobody's).
+    "counsellors:hours_approve":    post("/counsellors/hours/{hours_entry}/approve/", LOGIN, 403, 302, 404, 302, 404),
+    "counsellors:rota":             get("/counsellors/rota/",          LOGIN, 403, 200,  403,  200, 200),
+    "counsellors:shift_add":        post("/counsellors/rota/sessions/{session}/add/", LOGIN, 403, 302, 403, 302, 404, data={"user": "{bob}"}),  # noqa: E501
+    # Bob's own shift: he sees it, but only a coordinator of the county takes him off the rota.
+    "counsellors:shift_remove":     post("/counsellors/rota/shifts/{shift}/remove/", LOGIN, 403, 302, 404, 302, 404),
+    # Everyone's own shifts (none but bob has any) and their own calendar address.
+    "counsellors:my_shifts":        get("/counsellors/shifts/",        LOGIN, 200, 200,  200,  200, 200),
+    # Calendar programs cannot log in: bob's secret address is the key, whoever holds it (asked before
+    # bob's row of feed_rotate below gives him a new one).
+    "counsellors:shift_feed":       get("/counsellors/shifts/{feed_token}.ics", 200, 200, 200, 200, 200, 200),
+    "counsellors:feed_rotate":      post("/counsellors/shifts/new-address/", LOGIN, 302, 302, 302, 302, 302),
+    "counsellors:templates":        get("/counsellors/templates/",     LOGIN, 403, 200,  403,  200, 200),
+    "counsellors:template_new":     get("/counsellors/templates/new/", LOGIN, 403, 200,  403,  200, 200),
+    "counsellors:template_edit":    get("/counsellors/templates/{template}/", LOGIN, 403, 200, 403, 200, 404),
+    "counsellors:supervision":      get("/counsellors/supervision/",   LOGIN, 403, 200,  403,  200, 200),
+    "counsellors:teams":            get("/counsellors/teams/",         LOGIN, 403, 200,  403,  200, 200),
+    # A team is invisible to those who don't coordinate: 404 for bob and vera (the template answers 403,
+    # refusing the role before looking the template up; both keep the team's existence to the county).
+    "counsellors:team":             get("/counsellors/teams/{team}/",  LOGIN, 404, 200,  404,  200, 404),
+    # Aggregates, small counts hidden; still the coordinators' page, not a viewer's.
+    "counsellors:report":           get("/counsellors/reports/",       LOGIN, 403, 200,  403,  200, 200),
     "api-1:openapi-json":           get("/api/openapi.json",           200,   200, 200,  200,  200, 200),
     "api-1:list_sites":             get("/api/v1/sites",               200,   200, 200,  200,  200, 200),
     "api-1:get_site":               get("/api/v1/sites/{internal_site}", 404, 404, 200,  200,  200, 404),
@@ -147,12 +187,18 @@ def test_every_url_pattern_is_in_the_matrix():
 @pytest.fixture
 def objects(tampere_site, bob, alice, vera, ada, carol):
     """County A's objects: bob's public Tampere site, an internal Nokia site, a session, an encounter, a
-    Pirkanmaa term and bob's API token."""
+    Pirkanmaa term and bob's API token; bob's counsellor profile with an onboarding item, his own hours and a
+    supervision session, his shift at the session and his shift calendar's secret, an onboarding template and a
+    team."""
     internal = f.site(name="Sisäinen", municipality=f.municipality(f.NOKIA), is_public=False)
     session = fe.session(tampere_site)
     organisation = f.organisation(name="Tampereen Setlementti", county=tampere_site.municipality.county)
     tampere_site.organisations.set([organisation])
     token, _secret = fe.api_token(bob)
+    profile = fc.profile(bob, full_name="Bob Neuvoja")
+    profile.sites.set([tampere_site])
+    supervision = SupervisionSession.objects.create(county=profile.county, date=fc.START, supervisor="Työnohjaaja")
+    supervision.attendees.set([profile])
     return {
         "site": tampere_site.pk,
         "internal_site": internal.pk,
@@ -160,6 +206,14 @@ def objects(tampere_site, bob, alice, vera, ada, carol):
         "encounter": fe.encounter(session, by=bob).pk,
         "term": fe.county_term("pirkanmaa-sauna", f.PIRKANMAA).pk,
         "token": token.pk,
+        "bob": bob.pk,
+        "profile": profile.pk,
+        "onboarding_item": OnboardingItem.objects.create(profile=profile, title="Vaitiolo", due_on=fc.START).pk,
+        "hours_entry": HoursEntry.objects.create(profile=profile, date=fc.START, hours=3, what="Tapahtuma").pk,
+        "shift": fc.shift(session, bob).pk,
+        "feed_token": counsellor_services.feed_for(bob).token,
+        "template": fc.template().pk,
+        "team": fc.team(site=tampere_site).pk,
         "service": hsds_mapping.service_id(tampere_site.municipality.code, tampere_site.name_fi),
         "organization": hsds_mapping.organization_key_id(
             organisation.business_id, organisation.kind, organisation.name_fi

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from kohtaamo.accounts import permissions
 from kohtaamo.audit.models import LogEntry
 from kohtaamo.audit.services import _jsonable, log_action
 from kohtaamo.counsellors import rota
@@ -35,9 +36,16 @@ def _rows(queryset, *fields: str) -> list[dict]:
     return [{key: _jsonable(value) for key, value in row.items()} for row in queryset.values(*fields)]
 
 
-def profile_export(*, profile: CounsellorProfile) -> dict:
-    """Everything Kohtaamo holds about the person, as plain data (JSON, and the PDF's content)."""
+def profile_export(*, profile: CounsellorProfile, viewer=None) -> dict:
+    """Everything Kohtaamo holds about the person, as plain data (JSON, and the PDF's content).
+
+    With a `viewer`, only what the viewer may see: coping check-ins are for coordinators only
+    (permissions_rules.py), so the person's own export leaves them out.
+    """
     user = profile.user
+    check_ins = profile.check_ins.all()
+    if viewer is not None:
+        check_ins = permissions.scoped(viewer, check_ins, permissions.PATH)
     data = {
         "exported_at": timezone.now().isoformat(),
         "profile": {
@@ -66,7 +74,7 @@ def profile_export(*, profile: CounsellorProfile) -> dict:
         "onboarding": _rows(profile.onboarding_items.all(), "title", "due_on", "done_on", "done_by__username"),
         "training": _rows(profile.training.all(), "title", "date", "hours"),
         "supervision": _rows(profile.supervision_sessions.all(), "kind", "date", "supervisor"),
-        "coping_check_ins": _rows(profile.check_ins.all(), "date", "coping", "note", "by__username"),
+        "coping_check_ins": _rows(check_ins, "date", "coping", "note", "by__username"),
         "own_hours": _rows(
             profile.hours_entries.all(), "date", "hours", "what", "approved_by__username", "approved_at"
         ),
@@ -82,11 +90,12 @@ def profile_export(*, profile: CounsellorProfile) -> dict:
     return data
 
 
-def profile_export_pdf(*, profile: CounsellorProfile, language: str) -> bytes:
+def profile_export_pdf(*, profile: CounsellorProfile, language: str, viewer=None) -> bytes:
     from weasyprint import HTML
 
     html = render_to_string(
-        "counsellors/export.html", {"data": profile_export(profile=profile), "profile": profile, "lang": language}
+        "counsellors/export.html",
+        {"data": profile_export(profile=profile, viewer=viewer), "profile": profile, "lang": language},
     )
     return HTML(string=html).write_pdf()
 

@@ -187,10 +187,10 @@ def export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     services.profile_view_log(viewer=request.user, profile=profile, what=f"export {fmt}")
     log_action(request.user, "counsellor.export", profile, format=fmt)
     if fmt == "json":
-        body = json.dumps(gdpr.profile_export(profile=profile), ensure_ascii=False, indent=2)
+        body = json.dumps(gdpr.profile_export(profile=profile, viewer=request.user), ensure_ascii=False, indent=2)
         response = HttpResponse(body, content_type="application/json; charset=utf-8")
     else:
-        pdf = gdpr.profile_export_pdf(profile=profile, language=get_language())
+        pdf = gdpr.profile_export_pdf(profile=profile, language=get_language(), viewer=request.user)
         response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="counsellor-{profile.pk}.{fmt}"'
     response["Cache-Control"] = "no-store"

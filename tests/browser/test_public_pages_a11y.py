@@ -408,3 +408,72 @@ def support_log_in_without_check(driver: WebDriver, base_url: str, user) -> None
     driver.find_element(By.NAME, "password").send_keys(f.PASSWORD)
     submit(driver)
     assert "/accounts/2fa/verify/" in driver.current_url
+
+
+# The counsellors' pages (kohtaamo/counsellors): the coordinator's, as alice, and the counsellor's own, as bob.
+# tests/browser/test_counsellors_pages.py scans bob's page and shifts at phone size and the rota's warning and
+# staffing flow; these are the same checks as every page above (axe at desktop size, language, CSP, reflow).
+
+
+@pytest.fixture
+def counsellors_screens(screens, alice, bob):
+    from kohtaamo.counsellors.models import CheckIn, HoursEntry, OnboardingItem, SupervisionSession
+    from kohtaamo.encounters.models import Session
+    from tests import factories_counsellors as fc
+
+    hervanta = Site.objects.get(pk=screens["site"])
+    profile = fc.profile(bob, full_name="Bob Neuvoja")
+    profile.sites.set([hervanta])
+    fc.participation(profile, "volunteer")
+    OnboardingItem.objects.create(profile=profile, title="Vaitiolo", due_on=fc.START)
+    HoursEntry.objects.create(profile=profile, date=fc.START, hours=3, what="Tapahtuman järjestelyt")
+    CheckIn.objects.create(profile=profile, date=fc.START, coping=3, note="Jaksaa hyvin")
+    supervision = SupervisionSession.objects.create(county=profile.county, date=fc.START, supervisor="Työnohjaaja")
+    supervision.attendees.set([profile])
+    fc.shift(Session.objects.get(pk=screens["session"]), bob)
+    return {
+        **screens,
+        "profile": profile.pk,
+        "template": fc.template().pk,
+        "team": fc.team(site=hervanta).pk,
+    }
+
+
+COUNSELLORS_COORDINATOR_PAGES = [
+    Page("counsellors-list", "/counsellors/", shows="main table"),
+    Page("counsellor-profile", "/counsellors/{profile}/", shows="#h-coping"),
+    Page("counsellor-profile-new", "/counsellors/new/", shows="input[name=full_name]"),
+    Page("counsellors-rota", "/counsellors/rota/", shows="main h1"),
+    Page("counsellors-teams", "/counsellors/teams/", shows="main form"),
+    Page("counsellors-team", "/counsellors/teams/{team}/", shows="main form"),
+    Page("counsellors-templates", "/counsellors/templates/"),
+    Page("counsellors-template-edit", "/counsellors/templates/{template}/", shows="main form"),
+    Page("counsellors-supervision", "/counsellors/supervision/", shows="main form"),
+    Page("counsellors-reports", "/counsellors/reports/", shows="main table"),
+]
+
+# /counsellors/me/ leads bob to his own profile, whose address the language links then carry.
+COUNSELLOR_OWN_PAGES = [
+    Page("counsellor-my-path", "/counsellors/{profile}/", shows="#h-basics"),
+    Page("counsellor-my-shifts", "/counsellors/shifts/", shows="#feed-url"),
+]
+
+
+@pytest.mark.parametrize("page", COUNSELLORS_COORDINATOR_PAGES, ids=lambda page: page.name)
+def test_counsellors_coordinator_page_passes_axe_reflows_and_keeps_its_language_and_csp_in_fi_sv_and_en(
+    browser, live_server, log_in, alice, counsellors_screens, page
+):
+    log_in(alice)
+    problems = problems_in_every_language(browser, live_server.url, page, counsellors_screens)
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("page", COUNSELLOR_OWN_PAGES, ids=lambda page: page.name)
+def test_counsellors_own_page_passes_axe_reflows_and_keeps_its_language_and_csp_in_fi_sv_and_en(
+    browser, live_server, log_in, bob, counsellors_screens, page
+):
+    log_in(bob)
+    browser.get(live_server.url + "/counsellors/me/")
+    assert browser.current_url.endswith(f"/counsellors/{counsellors_screens['profile']}/")
+    problems = problems_in_every_language(browser, live_server.url, page, counsellors_screens)
+    assert not problems, "\n".join(problems)
