@@ -139,6 +139,11 @@ def _erase_user(user) -> None:
     LogEntry.objects.filter(actor_name__in=old_names).update(actor_name=user.username)
     user_type = ContentType.objects.get_for_model(get_user_model())
     AdminLogEntry.objects.filter(content_type=user_type, object_id=str(user.pk)).update(object_repr=user.username)
+    # The login lockout's records are security history: they stay, under the account's new name.
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+    for model in (AccessAttempt, AccessFailureLog, AccessLog):
+        model.objects.filter(username__in=old_names).update(username=user.username)
     from django.contrib.sessions.models import Session as LoginSession
 
     # The person's logins end with the account; session data is opaque, so every session is checked.
