@@ -270,3 +270,6 @@ LOGGING = logging_config(
 )
 # django-axes logs every login at INFO; the failures and lockouts it logs at WARNING are what matter.
 LOGGING["loggers"]["axes"] = {"level": "WARNING"}
+# WeasyPrint narrates every step of a PDF at INFO.
+LOGGING["loggers"]["weasyprint"] = {"level": "WARNING"}
+LOGGING["loggers"]["fontTools"] = {"level": "WARNING"}

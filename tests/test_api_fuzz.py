@@ -8,12 +8,17 @@ import schemathesis
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from kohtaamo.wsgi import application
 from tests import factories as f
 from tests import factories_encounters as fe
 
 MAX_EXAMPLES = 30
+# Operations with a rule across parameters that OpenAPI 3 cannot state ("from" not after "to", a period of at
+# most a year): a schema-valid request may rightly get 422 there, so schemathesis' "valid data is accepted"
+# check does not apply to them. Every other check (no 5xx, answers within the schema) still does.
+CROSS_FIELD_RULES = {"/api/v1/stats/encounters"}
 
 
 @pytest.fixture
@@ -48,10 +53,12 @@ FUZZ = settings(
 
 
 def fuzz(operation) -> None:
+    excluded = [positive_data_acceptance] if operation.path in CROSS_FIELD_RULES else []
+
     @FUZZ
     @given(case=operation.as_strategy())
     def run(case):
-        case.call_and_validate()
+        case.call_and_validate(excluded_checks=excluded)
 
     run()
 

@@ -17,6 +17,7 @@ the admin of Pirkanmaa (county A); carol the coordinator of Varsinais-Suomi (cou
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import uuid
 
 import pytest
@@ -26,9 +27,11 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from kohtaamo.counsellors import services as counsellor_services
 from kohtaamo.counsellors.models import HoursEntry, OnboardingItem, SupervisionSession
 from kohtaamo.directory import hsds_mapping
+from kohtaamo.reports.models import PublishedReport
 from tests import factories as f
 from tests import factories_counsellors as fc
 from tests import factories_encounters as fe
+from tests import factories_reports as fr
 
 pytestmark = pytest.mark.django_db
 
@@ -142,6 +145,20 @@ MATRIX: dict[str, Row] = {
     "api-1:list_service_at_locations": get("/hsds/service_at_locations", 200, 200, 200, 200,  200, 200),
     "api-1:list_taxonomies":        get("/api/v1/taxonomies",          200,   200, 200,  200,  200, 200),
     "api-1:batch":                  post("/api/v1/encounters/batch",   401,   200, 200,  403,  200, 200, data={"encounters": []}),  # noqa: E501
+    # Statistics: aggregates for those with the STATS action (coordinators, viewers, admins), each in their own area;
+    # On the dashboard Pirkanmaa is not among carol's choices: the form refuses it and she sees her own area (200);
+    # the API, which has no form, answers 404.
+    "stats:dashboard":              get("/stats/?county=08",           LOGIN, 403, 200,  200,  200, 200),
+    "stats:dashboard_xlsx":         get("/stats/dashboard.xlsx?county=08", LOGIN, 403, 200, 200, 200, 200),
+    "api-1:encounters":             get("/api/v1/stats/encounters?group_by=topic&from=2026-01-01&to=2026-03-31&county=08", 401, 403, 200, 200, 200, 404),  # noqa: E501
+    "reports:index":                get("/reports/",                   LOGIN, 403, 200,  200,  200, 200),
+    "reports:area":                 get("/reports/municipalities/837/?from=2026-01-01&to=2026-03-31", LOGIN, 403, 200, 200, 200, 404),  # noqa: E501
+    "reports:slide":                get("/reports/municipalities/837/slide.pptx?from=2026-01-01&to=2026-03-31", LOGIN, 403, 200, 200, 200, 404),  # noqa: E501
+    "reports:report_pdf":           get("/reports/counties/08/report.pdf?from=2026-01-01&to=2026-03-31", LOGIN, 403, 200, 200, 200, 404),  # noqa: E501
+    "reports:publish":              post("/reports/municipalities/837/publish/?from=2026-01-01&to=2026-03-31", LOGIN, 403, 302, 403, 302, 404),  # noqa: E501
+    "reports:published_pdf":        get("/reports/published/{published}/report.pdf", LOGIN, 403, 200, 200, 200, 404),
+    "reports:cost_create":          get("/reports/costs/new/",         LOGIN, 403, 200,  403,  200, 200),
+    "reports:cost_delete":          post("/reports/costs/{cost}/delete/", LOGIN, 403, 302, 403, 302, 404),
     # Ninja's own root; "/" is the front page, which comes first in urls.py.
     "api-1:api-root":               get("/",                           200,   200, 200,  200,  200, 200),
 }
@@ -195,6 +212,16 @@ def objects(tampere_site, bob, alice, vera, ada, carol):
     organisation = f.organisation(name="Tampereen Setlementti", county=tampere_site.municipality.county)
     tampere_site.organisations.set([organisation])
     token, _secret = fe.api_token(bob)
+    published = PublishedReport.objects.create(
+        municipality=tampere_site.municipality,
+        date_from=dt.date(2026, 1, 1),
+        date_to=dt.date(2026, 3, 31),
+        version=1,
+        language="fi",
+        pdf=b"%PDF-1.7",
+        sha256="0" * 64,
+        published_by=alice,
+    )
     profile = fc.profile(bob, full_name="Bob Neuvoja")
     profile.sites.set([tampere_site])
     supervision = SupervisionSession.objects.create(county=profile.county, date=fc.START, supervisor="Työnohjaaja")
@@ -206,6 +233,8 @@ def objects(tampere_site, bob, alice, vera, ada, carol):
         "encounter": fe.encounter(session, by=bob).pk,
         "term": fe.county_term("pirkanmaa-sauna", f.PIRKANMAA).pk,
         "token": token.pk,
+        "published": published.pk,
+        "cost": fr.cost(tampere_site).pk,
         "bob": bob.pk,
         "profile": profile.pk,
         "onboarding_item": OnboardingItem.objects.create(profile=profile, title="Vaitiolo", due_on=fc.START).pk,

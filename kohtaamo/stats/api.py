@@ -12,6 +12,7 @@ from ninja.errors import HttpError
 
 from kohtaamo.audit.services import log_action
 from kohtaamo.encounters.api import AUTH
+from kohtaamo.lib.schema import DetailOut
 from kohtaamo.stats import exports, rollups
 from kohtaamo.stats.queries import GROUP_LABELS, GROUPS, StatsFilter, breakdown, scoped_filter
 
@@ -56,7 +57,7 @@ class StatsQuery(Schema):
 
 @router.get(
     "/encounters",
-    response=TableOut,
+    response={200: TableOut, 403: DetailOut, 404: DetailOut, 422: DetailOut},
     auth=AUTH,
     summary="Encounter statistics grouped by one dimension",
     description=(
