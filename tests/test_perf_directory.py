@@ -112,3 +112,27 @@ def test_every_edit_of_what_the_page_derives_from_shows_at_once(client, tampere_
     assert "13:00–14:15" not in _page(client, tampere_site)
     edited(lambda: tampere_site.opening_rules.all().delete())
     assert "10:00–11:00" not in _page(client, tampere_site)
+
+
+def test_the_cached_day_gives_the_same_next_openings_and_open_now_at_every_moment_of_the_day(tampere_site):
+    """The day's openings are formatted once; each request drops those ended by its moment."""
+    from django.utils.formats import date_format
+    from django.utils.timezone import template_localtime
+
+    from kohtaamo.directory import views
+
+    f.rule(tampere_site, weekdays=range(1, 8), starts="07:00", ends="09:00", description="aamu")
+    f.rule(tampere_site, weekdays=range(1, 8), starts="12:00", ends="13:00")
+    f.rule(tampere_site, weekdays=range(1, 8), starts="22:00", ends="00:00")
+    site = Site.objects.select_related("municipality__county").get(pk=tampere_site.pk)
+    schedule = Site.objects.with_hours().get(pk=site.pk).schedule
+    today = hours.today()
+    for hour, minute in [(0, 0), (6, 59), (7, 0), (8, 30), (9, 0), (12, 30), (18, 0), (22, 0), (23, 59)]:
+        now = hours.local(today, dt.time(hour, minute))
+        page = views._site_page(site, now)
+        expected = [
+            f"{date_format(template_localtime(o.start), 'D j.n.')} {views._span(o)}"
+            for o in schedule.next_openings(now, 10)
+        ]
+        assert [when for when, _what in page["next_openings"]] == expected
+        assert page["open_now"] == schedule.is_open_at(now)

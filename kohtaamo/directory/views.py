@@ -155,9 +155,24 @@ def _site_data(site: Site, today: dt.date) -> dict:
         for pk, rule in rules.items()
     ]
     every_partner = {p.pk: p for chosen in partners.values() for p in chosen}
+    # The openings that may still be ahead during the day: from midnight on, with enough to spare for the
+    # day's own (and last night's) openings ending before the request's moment. Each is formatted once.
+    schedule = site.schedule
+    yesterday = today - dt.timedelta(days=1)
+    spare = len(schedule.openings_on(today)) + len(schedule.openings_on(yesterday))
+    upcoming = [
+        (
+            o.end,
+            f"{date_format(template_localtime(o.start), 'D j.n.')} {_span(o)}",
+            activity[o.rule_key] if o.rule_key in rules else o.note,
+        )
+        for o in schedule.next_openings(hours.local(today, dt.time(0)), NEXT_OPENINGS + spare)
+    ]
     return {
-        "schedule": site.schedule,
-        "activity": activity,
+        "published": schedule.is_published,
+        # What "open now" looks at: the openings that start yesterday or today (one may end at midnight).
+        "spans": [(o.start, o.end) for o in schedule.openings_between(yesterday, today)],
+        "upcoming": upcoming,
         "week": week,
         "slots": slots,
         # The page's loops over them, rendered here once rather than on every request.
@@ -170,6 +185,7 @@ def _site_data(site: Site, today: dt.date) -> dict:
 
 
 SITE_DATA_SECONDS = 24 * 3600
+NEXT_OPENINGS = 10
 
 
 def _site_page(site: Site, now: dt.datetime) -> dict:
@@ -177,7 +193,8 @@ def _site_page(site: Site, now: dt.datetime) -> dict:
 
     What derives from the site's rules, exceptions, partners, organisations and languages is cached
     per site version (`updated_at`, moved by every edit of those rows: kohtaamo/directory/signals.py),
-    day and language; what depends on the moment (open now, the next openings) is computed per request.
+    day and language, with the day's openings from midnight on; per request only the openings that have
+    ended by now are dropped from the next ones, and "open now" is looked up among the day's spans.
     """
     today = now.date()
     key = f"site-page:{site.pk}:{site.created_at.timestamp()}:{site.updated_at.timestamp()}:{get_language()}:{today}"
@@ -186,28 +203,28 @@ def _site_page(site: Site, now: dt.datetime) -> dict:
         full = Site.objects.with_hours().get(pk=site.pk)
         data = _site_data(full, today)
         cache.set(key, data, SITE_DATA_SECONDS)
-    schedule: hours.Schedule = data["schedule"]
-    activity = data["activity"]
-    next_openings = [
-        (
-            f"{date_format(template_localtime(o.start), 'D j.n.')} {_span(o)}",
-            activity[o.rule_key] if o.rule_key in activity else o.note,
-        )
-        for o in schedule.next_openings(now, 10)
-    ]
-    published = schedule.is_published
     return {
         **data,
-        "published": published,
-        "next_openings": next_openings,
-        "open_now": published and schedule.is_open_at(now),
+        "next_openings": [(when, what) for end, when, what in data["upcoming"] if end > now][:NEXT_OPENINGS],
+        "open_now": any(start <= now < end for start, end in data["spans"]),
     }
 
 
+# The site's row without the documentation fields, which the page does not show.
+_PAGE_SITES = Site.objects.select_related("municipality__county").defer(
+    "latitude",
+    "longitude",
+    "frequency",
+    "metrics",
+    "consultation_practice",
+    "work_pair_practice",
+    "evaluation_schedule",
+    "responsible_person",
+)
+
+
 def site_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    site = permissions.get_object(
-        request.user, Site.objects.select_related("municipality__county"), permissions.VIEW, pk=pk
-    )
+    site = permissions.get_object(request.user, _PAGE_SITES, permissions.VIEW, pk=pk)
     now = timezone.now().astimezone(hours.HELSINKI)
     return render(
         request,
