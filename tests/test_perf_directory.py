@@ -136,3 +136,20 @@ def test_the_cached_day_gives_the_same_next_openings_and_open_now_at_every_momen
         ]
         assert [when for when, _what in page["next_openings"]] == expected
         assert page["open_now"] == schedule.is_open_at(now)
+
+
+def test_edits_from_the_organisations_side_show_at_once_too(client, tampere_site):
+    runner = f.organisation(name="Ylläpitäjä ry")
+    partner = f.organisation(name="Kumppani ry")
+    rule = f.rule(tampere_site, weekdays=range(1, 8), partners=[partner])
+    runner.sites.add(tampere_site)
+    page = _page(client, tampere_site)
+    assert "Ylläpitäjä ry" in page and "Kumppani ry" in page
+    runner.sites.clear()
+    assert "Ylläpitäjä ry" not in _page(client, tampere_site)
+    partner.openingrule_set.clear()
+    assert "Kumppani ry" not in _page(client, tampere_site)
+    partner.openingrule_set.add(rule)
+    assert "Kumppani ry" in _page(client, tampere_site)
+    partner.delete()
+    assert "Kumppani ry" not in _page(client, tampere_site)

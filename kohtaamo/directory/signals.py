@@ -25,21 +25,40 @@ def _hours_changed(sender, instance, **kwargs) -> None:
 
 
 def _site_m2m_changed(sender, instance, action, reverse, model, pk_set, **kwargs) -> None:
-    if not action.startswith("post_"):
-        return
     from kohtaamo.directory.models import OpeningRule, Site
 
+    if reverse and action == "pre_clear":
+        # organisation.sites.clear() names no sites: note them now, move their version once they are cleared.
+        instance._kohtaamo_cleared = set(_linked_sites(sender, instance, model))
+        return
+    if not action.startswith("post_"):
+        return
     if not reverse:  # instance is a Site or an OpeningRule
         if isinstance(instance, Site):
             touch_sites(Q(pk=instance.pk))
         elif isinstance(instance, OpeningRule):
             touch_sites(Q(pk=instance.site_id))
         return
-    # From the other side (organisation.sites.add(...), language.site_set...): the sites named, or all linked.
-    if model is Site:
-        touch_sites(Q(pk__in=pk_set) if pk_set else Q(pk__in=[]))
+    # From the other side (organisation.sites.add(...), language.site_set...): the sites named.
+    if action == "post_clear":
+        ids = getattr(instance, "_kohtaamo_cleared", set())
+        if ids:
+            touch_sites(Q(pk__in=ids))
+    elif model is Site and pk_set:
+        touch_sites(Q(pk__in=pk_set))
     elif model is OpeningRule and pk_set:
         touch_sites(Q(opening_rules__pk__in=pk_set))
+
+
+def _linked_sites(through, instance, model) -> list[int]:
+    """The sites linked to `instance` (an organisation or a language) through `through`."""
+    from kohtaamo.directory.models import OpeningRule
+
+    other = next(f for f in through._meta.get_fields() if f.many_to_one and f.related_model is type(instance))
+    rows = through.objects.filter(**{other.name: instance.pk})
+    if model is OpeningRule:
+        return list(rows.values_list("openingrule__site_id", flat=True))
+    return list(rows.values_list("site_id", flat=True))
 
 
 def _named_thing_changed(sender, instance, **kwargs) -> None:
