@@ -1,5 +1,6 @@
 """The batch API's cost: a fixed number of queries per batch, not a few per encounter."""
 
+import datetime as dt
 import json
 import uuid
 
@@ -11,6 +12,7 @@ from django.utils import timezone
 
 from kohtaamo.encounters import services
 from kohtaamo.encounters.models import Encounter
+from kohtaamo.lib import hours
 from kohtaamo.lib.hours import HELSINKI
 from tests import factories as f
 from tests import factories_encounters as fe
@@ -96,3 +98,35 @@ def test_a_resend_racing_the_batch_is_a_duplicate_and_the_others_are_stored(toke
     results, _queries = post(items, token)
     assert [r["status"] for r in results] == ["created", "duplicate", "created"]
     assert Encounter.objects.count() == 4
+
+
+def _sql(items, token: str) -> list[str]:
+    with CaptureQueriesContext(connection) as queries:
+        response = Client().post(
+            URL,
+            data=json.dumps({"encounters": items}),
+            content_type="application/json",
+            headers={"Authorization": f"Bearer {token}"},
+        )
+    assert response.status_code == 200
+    return [query["sql"] for query in queries.captured_queries]
+
+
+def test_a_batch_reads_the_opening_hours_only_after_they_changed(token, tampere_site):
+    """The schedules are cached under the site's version in the database: an edit is seen at once."""
+    now = timezone.now().astimezone(HELSINKI)
+    if hours.holiday_name(now.date()) or now.time() < dt.time(0, 5):
+        pytest.skip("a public holiday closes the day whatever the rules; the rule below opens at 00:05")
+    _sql([item(tampere_site)], token)
+    sql = _sql([item(tampere_site) for _ in range(3)], token)
+    assert not any("directory_opening" in query for query in sql)
+    first = Encounter.objects.latest("pk").session
+    assert first.kind == first.Kind.AD_HOC  # no rules: the day's ad-hoc session
+    rule = f.rule(tampere_site, weekdays=range(1, 8), starts="00:05", ends="00:00")  # every day till midnight
+    sql = _sql([item(tampere_site)], token)
+    assert any("directory_openingrule" in query for query in sql)  # a new version: read once
+    session = Encounter.objects.latest("pk").session
+    assert (session.kind, session.opening_rule_id) == (session.Kind.SCHEDULED, rule.pk)
+    sql = _sql([item(tampere_site)], token)
+    assert not any("directory_opening" in query for query in sql)
+    assert Encounter.objects.latest("pk").session == session

@@ -5,14 +5,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import NamedTuple
 
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.timezone import template_localtime
+from django.utils.translation import get_language
 
 from kohtaamo.accounts import permissions
 from kohtaamo.core.caching import cache_for_anonymous
@@ -115,8 +118,8 @@ def _span(opening: hours.Opening) -> str:
     return f"{hhmm(opening.start)}–{hhmm(opening.end)}"
 
 
-def _site_page(site: Site, now: dt.datetime) -> dict:
-    """The site page's hours, partners and slots: each rule formatted once, however often it opens."""
+def _site_data(site: Site, today: dt.date) -> dict:
+    """What the site page derives from the site's rows: the same for every request of a day and language."""
     activities, recurrences, weeks = _labels("activity"), _labels("recurrence"), _labels("week_of_month")
     rules = {rule.pk: rule for rule in site.opening_rules.all()}
     partners = {rule.pk: list(rule.partners.all()) for rule in rules.values()}
@@ -127,7 +130,6 @@ def _site_page(site: Site, now: dt.datetime) -> dict:
         if partners[pk]:
             text += f" ({' + '.join(str(p) for p in partners[pk])})"
         summary[pk] = text
-    today = now.date()
     week = [
         Day(
             date=day,
@@ -138,13 +140,6 @@ def _site_page(site: Site, now: dt.datetime) -> dict:
             holiday=holiday,
         )
         for day, openings, holiday in site.schedule.week(today)
-    ]
-    next_openings = [
-        (
-            f"{date_format(template_localtime(o.start), 'D j.n.')} {_span(o)}",
-            activity[o.rule_key] if o.rule_key in rules else o.note,
-        )
-        for o in site.schedule.next_openings(now, 10)
     ]
     slots = [
         Slot(
@@ -160,17 +155,76 @@ def _site_page(site: Site, now: dt.datetime) -> dict:
         for pk, rule in rules.items()
     ]
     every_partner = {p.pk: p for chosen in partners.values() for p in chosen}
+    # The openings that may still be ahead during the day: from midnight on, with enough to spare for the
+    # day's own (and last night's) openings ending before the request's moment. Each is formatted once.
+    schedule = site.schedule
+    yesterday = today - dt.timedelta(days=1)
+    spare = len(schedule.openings_on(today)) + len(schedule.openings_on(yesterday))
+    upcoming = [
+        (
+            o.end,
+            f"{date_format(template_localtime(o.start), 'D j.n.')} {_span(o)}",
+            activity[o.rule_key] if o.rule_key in rules else o.note,
+        )
+        for o in schedule.next_openings(hours.local(today, dt.time(0)), NEXT_OPENINGS + spare)
+    ]
     return {
+        "published": schedule.is_published,
+        # What "open now" looks at: the openings that start yesterday or today (one may end at midnight).
+        "spans": [(o.start, o.end) for o in schedule.openings_between(yesterday, today)],
+        "upcoming": upcoming,
         "week": week,
-        "next_openings": next_openings,
         "slots": slots,
-        "partners": sorted(every_partner.values(), key=str),
-        "open_now": site.schedule.is_open_at(now),
+        # The page's loops over them, rendered here once rather than on every request.
+        "week_rows": render_to_string("directory/_site_week_rows.html", {"week": week}),
+        "slot_items": render_to_string("directory/_site_slot_items.html", {"slots": slots}),
+        "partners": [p.name for p in sorted(every_partner.values(), key=str)],
+        "organisations": [org.name for org in site.organisations.all()],
+        "languages": [language.name for language in site.languages.all()],
     }
 
 
+SITE_DATA_SECONDS = 24 * 3600
+NEXT_OPENINGS = 10
+
+
+def _site_page(site: Site, now: dt.datetime) -> dict:
+    """The site page's hours, partners and slots: each rule formatted once, however often it opens.
+
+    What derives from the site's rules, exceptions, partners, organisations and languages is cached
+    per site version (`updated_at`, moved by every edit of those rows: kohtaamo/directory/signals.py),
+    day and language, with the day's openings from midnight on; per request only the openings that have
+    ended by now are dropped from the next ones, and "open now" is looked up among the day's spans.
+    """
+    today = now.date()
+    key = f"site-page:{site.pk}:{site.created_at.timestamp()}:{site.updated_at.timestamp()}:{get_language()}:{today}"
+    data = cache.get(key)
+    if data is None:
+        full = Site.objects.with_hours().get(pk=site.pk)
+        data = _site_data(full, today)
+        cache.set(key, data, SITE_DATA_SECONDS)
+    return {
+        **data,
+        "next_openings": [(when, what) for end, when, what in data["upcoming"] if end > now][:NEXT_OPENINGS],
+        "open_now": any(start <= now < end for start, end in data["spans"]),
+    }
+
+
+# The site's row without the documentation fields, which the page does not show.
+_PAGE_SITES = Site.objects.select_related("municipality__county").defer(
+    "latitude",
+    "longitude",
+    "frequency",
+    "metrics",
+    "consultation_practice",
+    "work_pair_practice",
+    "evaluation_schedule",
+    "responsible_person",
+)
+
+
 def site_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    site = permissions.get_object(request.user, Site.objects.with_hours(), permissions.VIEW, pk=pk)
+    site = permissions.get_object(request.user, _PAGE_SITES, permissions.VIEW, pk=pk)
     now = timezone.now().astimezone(hours.HELSINKI)
     return render(
         request,

@@ -11,6 +11,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from kohtaamo.accounts import permissions
+from kohtaamo.directory import schedules
 from kohtaamo.directory.models import Language, Site
 from kohtaamo.encounters.models import Session
 from kohtaamo.encounters.taxonomies import TermIndex
@@ -46,16 +47,26 @@ class LogContext:
     present_in: set[int] = field(default_factory=set)
 
     @classmethod
-    def load(cls, *, actor, site_ids: Iterable[int], now: dt.datetime | None = None) -> LogContext:
+    def load(cls, *, actor, site_ids: Iterable[int], now: dt.datetime | None = None, light: bool = False) -> LogContext:
+        """`light`: for writes that only resolve codes and find sessions (the API's batch): the sites'
+        and terms' columns that this needs, and the hours from the per-process cache of schedules."""
         # Only what logging reads: the county (for the terms) and the hours (for the sessions). Partners
         # are read when a session is opened; organisations and languages are never needed here.
-        sites = Site.objects.select_related("municipality").prefetch_related("opening_rules", "opening_exceptions")
-        sites = permissions.scoped(actor, sites.filter(pk__in=set(site_ids)), permissions.LOG)
+        if light:
+            sites = Site.objects.select_related("municipality").only(
+                *schedules.VERSION_FIELDS, "municipality__id", "municipality__county_id"
+            )
+        else:
+            sites = Site.objects.select_related("municipality").prefetch_related("opening_rules", "opening_exceptions")
+        sites = list(permissions.scoped(actor, sites.filter(pk__in=set(site_ids)), permissions.LOG))
+        if light:
+            schedules.attach(sites)
+        languages = Language.objects.only("id", "code") if light else Language.objects.all()
         return cls(
             actor=actor,
             sites={site.pk: site for site in sites},
-            terms=TermIndex.load(),
-            languages={language.code: language for language in Language.objects.all()},
+            terms=TermIndex.load(light=light),
+            languages={language.code: language for language in languages},
             now=now or timezone.now(),
         )
 

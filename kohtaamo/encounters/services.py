@@ -317,7 +317,7 @@ def encounter_batch(*, actor, items: Sequence[EncounterInput], now: dt.datetime 
     If a resend races this batch (a client_uuid stored meanwhile), the batch falls back to storing
     item by item, each in its own transaction, so the racing items answer `duplicate`.
     """
-    context = LogContext.load(actor=actor, site_ids=[item.site for item in items], now=now)
+    context = LogContext.load(actor=actor, site_ids=[item.site for item in items], now=now, light=True)
     stored = set(
         Encounter.objects.filter(client_uuid__in=[i.client_uuid for i in items]).values_list("client_uuid", flat=True)
     )

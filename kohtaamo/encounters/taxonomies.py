@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.db import transaction
 from django.utils import timezone
@@ -117,6 +118,16 @@ class Resolved:
     retired: list[str] = field(default_factory=list)
 
 
+class TermRef(NamedTuple):
+    """What resolving a code and storing a link read of a term: no model instance needed."""
+
+    pk: int
+    kind: str
+    code: str
+    county_id: int | None
+    active: bool
+
+
 class TermIndex:
     """Every term, loaded with one query, to resolve a batch's codes without a query per item."""
 
@@ -124,7 +135,10 @@ class TermIndex:
         self._terms = {(term.kind, term.code): term for term in terms}
 
     @classmethod
-    def load(cls) -> TermIndex:
+    def load(cls, *, light: bool = False) -> TermIndex:
+        """`light`: only what `resolve()` reads (no labels), for writes."""
+        if light:
+            return cls(TermRef(*row) for row in Term.objects.values_list("id", "kind", "code", "county_id", "active"))
         return cls(Term.objects.all())
 
     def offered(self, kind: str, county_id: int | None, *, keep: Collection[int] = ()) -> list[Term]:

@@ -1,11 +1,19 @@
 """Template helpers shared by every page."""
 
+from functools import lru_cache
+
 from django import template
 from django.conf import settings
 from django.urls import translate_url
 from django.utils.translation import get_language, get_language_info
 
 register = template.Library()
+
+
+@lru_cache(maxsize=1024)
+def _translated_url(path: str, code: str) -> str:
+    # A function of the path and the URLconf only: resolve and reverse once per process, not per request.
+    return translate_url(path, code)
 
 
 @register.simple_tag(takes_context=True)
@@ -15,7 +23,7 @@ def language_links(context):
     current = get_language()
     links = []
     for code, _name in settings.LANGUAGES:
-        url = translate_url(request.get_full_path(), code)
+        url = _translated_url(request.get_full_path(), code)
         info = get_language_info(code)
         links.append({"code": code, "name": info["name_local"], "url": url, "current": code == current})
     return links
