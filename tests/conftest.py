@@ -90,3 +90,33 @@ def as_user():
 def paula(db, tampere_site):
     """A social-work professional at the Tampere site: the one the rota needs at every session."""
     return f.user("paula", role=Role.PROFESSIONAL, sites=[tampere_site])
+
+
+def _transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    fixtures = getattr(item, "fixturenames", ())
+    if "live_server" in fixtures or "transactional_db" in fixtures:
+        return True
+    return bool(marker and marker.kwargs.get("transaction"))
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """Put the migrations' reference data back after a transactional test, before an ordinary one runs.
+
+    A transactional test (browser tests, concurrency, backups) ends with a flush; its serialized rollback
+    restores the counties, municipalities and terms only when the *next transactional* test starts. Under
+    xdist the next test on the worker may be an ordinary one, which would then find no reference data.
+    """
+    yield
+    # After the last test the session's fixtures, the test database among them, are gone already.
+    if nextitem is None or not _transactional(item) or _transactional(nextitem):
+        return
+    from django.db import connections
+    from pytest_django.plugin import blocking_manager_key
+
+    with item.config.stash[blocking_manager_key].unblock():
+        for connection in connections.all():
+            contents = getattr(connection, "_test_serialized_contents", None)
+            if contents:
+                connection.creation.deserialize_db_from_string(contents)
