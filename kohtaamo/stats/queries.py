@@ -234,14 +234,22 @@ def _period_key(day: dt.date, group_by: str) -> tuple[str, str]:
 
 
 def _periods(filt: StatsFilter, group_by: str, measure: str, source: sources.Source) -> Table:
-    per_day = source.by_day(filt, measure)
     counts: dict[str, int] = {}
     labels: dict[str, str] = {}
-    day = filt.date_from
-    while day <= filt.date_to:  # every month or week of the period, empty ones too
-        key, label = _period_key(day, group_by)
-        counts[key] = counts.get(key, 0) + per_day.get(day, 0)
-        labels[key] = label
-        day += dt.timedelta(days=1)
+    if group_by == "month":  # the monthly rollup: whole months only, as every period is
+        per_month = source.by_month(filt, measure)
+        month = filt.date_from
+        while month <= filt.date_to:  # every month of the period, empty ones too
+            key, labels[key] = _period_key(month, group_by)
+            counts[key] = per_month.get(month, 0)
+            month = add_months(month, 1)
+    else:
+        per_day = source.by_day(filt, measure)
+        day = filt.date_from
+        while day <= filt.date_to:  # every week of the period, empty ones too
+            key, label = _period_key(day, group_by)
+            counts[key] = counts.get(key, 0) + per_day.get(day, 0)
+            labels[key] = label
+            day += dt.timedelta(days=1)
     cells, total = protect(counts, total=sum(counts.values()), additive=True)
     return Table(group_by, [Row(key, labels[key], cells[key]) for key in counts], total, measure=measure)
