@@ -86,6 +86,7 @@ def _report(r: dict) -> str:
         f"- rollup rows at most 5 % of raw rows: {'met' if ratio <= 0.05 else 'NOT met'} "
         f"({r['rollup_rows']:,} rollup rows for {r['encounters']:,} encounters, {100 * ratio:.1f} %; "
         f"{100 * r['rollup_rows'] / r['raw_rows']:.1f} % of all {r['raw_rows']:,} raw rows with the many-to-many ones)",
+        "  - rollup rows by table: " + ", ".join(f"{name} {n:,}" for name, n in r.get("rollup_tables", {}).items()),
         f"- refreshing one day under 10 s: {'met' if r['refresh_day'] < 10 else 'NOT met'} "
         f"({r['refresh_day']:.1f} s for a day with all {r['day_sites']} sites marked stale)",
     ]
@@ -311,7 +312,7 @@ def job(count: int) -> dict:
     from kohtaamo.directory.models import Municipality, Organisation
     from kohtaamo.encounters.models import Encounter, Session
     from kohtaamo.stats import dashboard, rollups, sources
-    from kohtaamo.stats.models import DirtyDay, SiteDay, SiteMonthCount
+    from kohtaamo.stats.models import DirtyDay, SiteDay, SiteMonth, SiteMonthCount
     from kohtaamo.stats.queries import StatsFilter
 
     generated, fresh = _generate(count)
@@ -361,6 +362,9 @@ def job(count: int) -> dict:
     began = time.monotonic()
     rollups.refresh()
     refresh_day = time.monotonic() - began
+    tables = {model.__name__: model.objects.count() for model in (SiteDay, SiteMonth, SiteMonthCount)}
+    rollup_rows = sum(tables.values())
+    tables["of which SiteMonthCount per partner"] = SiteMonthCount.objects.exclude(partner=0).count()
     with connection.cursor() as cursor:
         raw_rows = 0
         for table in ("encounter", *(f"encounter_{n}" for n in ("topics", "help_forms", "referrals", "more_info"))):
@@ -372,7 +376,8 @@ def job(count: int) -> dict:
         "encounters": Encounter.objects.count(),
         "sessions": Session.objects.count(),
         "raw_rows": raw_rows,
-        "rollup_rows": SiteDay.objects.count() + SiteMonthCount.objects.count(),
+        "rollup_rows": rollup_rows,
+        "rollup_tables": tables,
         "generate": generated,
         "rebuild": rebuild,
         "export": export,

@@ -57,7 +57,14 @@ class SiteMonth(models.Model):
     wishes = models.PositiveIntegerField(default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["site", "month", "partner"], name="stats_sitemonth_unique")]
+        # Site first, then partner and month: a county's or municipality's sites each read one index range.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["site", "partner", "month"],
+                include=["sessions", "visitors", "encounters", "wishes"],
+                name="stats_sitemonth_unique",
+            )
+        ]
         indexes = [
             models.Index(
                 fields=["partner", "month", "site"],
@@ -77,8 +84,11 @@ class SiteMonthCount(models.Model):
 
     class Meta:
         constraints = [
+            # Site, partner, dimension, then month: a place's breakdown reads one index range per site.
             models.UniqueConstraint(
-                fields=["site", "month", "partner", "dimension", "key"], name="stats_sitemonthcount_unique"
+                fields=["site", "partner", "dimension", "month", "key"],
+                include=["count"],
+                name="stats_sitemonthcount_unique",
             ),
             models.CheckConstraint(condition=Q(count__gt=0), name="stats_sitemonthcount_positive"),
         ]

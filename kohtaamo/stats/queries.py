@@ -209,17 +209,18 @@ def _coping(filt: StatsFilter, source: sources.Source) -> Table:
 
 def _places(filt: StatsFilter, group_by: str, measure: str, source: sources.Source) -> Table:
     per_site = source.by_site(filt, measure)
-    sites = Site.objects.filter(sources.site_q(filt, "")).select_related("municipality")
+    # The sites once per page (the site and the municipality tables both need them).
+    sites = source.places(filt) if isinstance(source, sources.Memo) else sources.places(filt)
     if group_by == "site":
         # Sites also add up to their municipality's figure, so each municipality's sites are protected together.
-        counts = {str(site.pk): per_site.get(site.pk, 0) for site in sites}
-        labels = {str(site.pk): f"{site.name} ({site.municipality.name})" for site in sites}
-        groups = {str(site.pk): site.municipality_id for site in sites}
+        counts = {str(pk): per_site.get(pk, 0) for pk, *_rest in sites}
+        labels = {str(pk): f"{name} ({town})" for pk, name, _id, _code, town in sites}
+        groups = {str(pk): town_id for pk, _name, town_id, _code, _town in sites}
     else:
         counts, labels = defaultdict(int), {}
-        for site in sites:
-            counts[site.municipality.code] += per_site.get(site.pk, 0)
-            labels[site.municipality.code] = site.municipality.name
+        for pk, _name, _id, code, town in sites:
+            counts[code] += per_site.get(pk, 0)
+            labels[code] = town
         groups = None
     cells, total = protect(counts, total=sum(counts.values()), additive=True, groups=groups)
     rows = [Row(key, labels[key], cells[key]) for key in sorted(labels, key=lambda k: labels[k])]

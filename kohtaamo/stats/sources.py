@@ -160,6 +160,12 @@ class Raw:
         return dict(qs.values("term__code").annotate(n=Count("id")).values_list("term__code", "n"))
 
 
+def places(filt: StatsFilter) -> list[tuple[int, str, int, str, str]]:
+    """The filter's sites: (pk, name, municipality id, code and name), names in the current language."""
+    sites = Site.objects.filter(site_q(filt, "")).select_related("municipality")
+    return [(s.pk, s.name, s.municipality_id, s.municipality.code, s.municipality.name) for s in sites]
+
+
 class Memo:
     """A source that answers each question once: the dashboard asks for the same totals in several tables."""
 
@@ -187,6 +193,12 @@ class Memo:
 
     def counts(self, filt: StatsFilter, dimension: str) -> dict[str, int]:
         return self._ask("counts", filt, dimension)
+
+    def places(self, filt: StatsFilter) -> list[tuple[int, str, int, str, str]]:
+        key = ("places", filt)
+        if key not in self.answers:
+            self.answers[key] = places(filt)
+        return self.answers[key]
 
 
 ROLLUPS = Rollups()
