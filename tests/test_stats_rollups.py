@@ -117,6 +117,8 @@ def test_rollups_equal_a_group_by_over_the_raw_rows_after_random_changes(world, 
     rollups.refresh()
     for filt in _filters(sites, partners):
         assert _clean(_answers(sources.ROLLUPS, filt)) == _clean(_answers(sources.RAW, filt)), filt
+        every = sources.ROLLUPS.all_counts(filt)  # the dashboard's one query for all breakdowns
+        assert {d: sources.RAW.counts(filt, d) for d in every} == every, filt
 
 
 def test_a_refresh_with_nothing_new_changes_nothing_and_clears_the_marks(world):
