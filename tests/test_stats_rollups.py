@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from kohtaamo.encounters.models import Encounter, Session, Term, TermKind, Wish
 from kohtaamo.stats import rollups, sources
-from kohtaamo.stats.models import DirtyDay, SiteDay, SiteMonthCount
+from kohtaamo.stats.models import DirtyDay, SiteDay, SiteMonth, SiteMonthCount
 from kohtaamo.stats.queries import StatsFilter
 from tests import factories as f
 from tests import factories_encounters as fe
@@ -91,6 +91,7 @@ def _answers(source, filt):
     return (
         source.totals(filt),
         {measure: source.by_day(filt, measure) for measure in sources.MEASURES},
+        {measure: source.by_month(filt, measure) for measure in sources.MEASURES},
         {measure: source.by_site(filt, measure) for measure in sources.MEASURES},
         {dimension: source.counts(filt, dimension) for dimension in ("topic", "referral", "coping", "wish_theme")},
     )
@@ -98,16 +99,17 @@ def _answers(source, filt):
 
 def _clean(answers):
     """Zero rows and missing rows mean the same."""
-    totals, by_day, by_site, counts = answers
+    totals, by_day, by_month, by_site, counts = answers
     drop = lambda d: {k: v for k, v in d.items() if v}  # noqa: E731
-    return totals, {m: drop(d) for m, d in by_day.items()}, {m: drop(d) for m, d in by_site.items()}, counts
+    grouped = [{m: drop(d) for m, d in answer.items()} for answer in (by_day, by_month, by_site)]
+    return totals, *grouped, counts
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(operations=operations)
 def test_rollups_equal_a_group_by_over_the_raw_rows_after_random_changes(world, operations):
     sites, partners = world
-    for model in (Encounter, Wish, Session, SiteDay, SiteMonthCount, DirtyDay):
+    for model in (Encounter, Wish, Session, SiteDay, SiteMonth, SiteMonthCount, DirtyDay):
         model.objects.all().delete()
     rollups.refresh()
     for operation in operations:
@@ -115,6 +117,8 @@ def test_rollups_equal_a_group_by_over_the_raw_rows_after_random_changes(world, 
     rollups.refresh()
     for filt in _filters(sites, partners):
         assert _clean(_answers(sources.ROLLUPS, filt)) == _clean(_answers(sources.RAW, filt)), filt
+        every = sources.ROLLUPS.all_counts(filt)  # the dashboard's one query for all breakdowns
+        assert {d: sources.RAW.counts(filt, d) for d in every} == every, filt
 
 
 def test_a_refresh_with_nothing_new_changes_nothing_and_clears_the_marks(world):

@@ -28,16 +28,30 @@ DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/kohtaamo_statsbench"
 SITES, ORGANISATIONS, DAYS = 500, 20, 730
 ROUNDS = 5
 # What the last full write-up found (2026-11-23); edit it when a run says otherwise.
-FINDINGS = """Findings: this run is the quick size (255 365 encounters, `BENCH_STATS_ENCOUNTERS=255365`), not the
-10 million the issue asks for: generating and rolling up that many did not fit in the time on this shared
-machine (the 255 365 took 221 s to generate and 586 s to roll up at a load average of 15). The data has
-one session per site and weekday with about one encounter each, so `SiteDay` has as many rows as there
-are sessions and the rollups are no smaller than the raw rows; at 10 million (40 encounters a session)
-the same rollups would be about 10 % of the encounters and 3 % of all raw rows. What would meet the
-aims: monthly measure rows (sessions, visitors, encounters, wishes per site and month) so that totals,
-sites and month trends read some 6 000 rows for a county's year instead of 30 000 daily rows, leaving
-`SiteDay` to the week trend; and refreshing a stale day's term counts as a delta instead of recomputing
-its whole month."""
+FINDINGS = """Findings (statsperf, 2026-11-23): this run is 1 million encounters (`BENCH_STATS_ENCOUNTERS=1000000`,
+about 4.5 a session), not the 10 million the issue asks for. The set-based generator made the million in 238 s
+(kept between runs, so "0 s" above); at 10 million it had written about 8.6 million encounter rows in 11 minutes
+at a load average of 8 when it was stopped, and the term links, the rollups (204 s at 1 million), the Parquet
+export and the raw-PostgreSQL timings would not have fitted in the time on this shared 2-core machine.
+What changed since the 255 365 run: totals, sites, municipalities and month trends read `SiteMonth` (monthly
+sums of `SiteDay`, which is left to the week trend); the page's breakdowns read `SiteMonthCount` in one query;
+both through indexes led by site and partner (covering on PostgreSQL); a refresh rewrites a stale site-month
+with INSERT ... SELECT instead of loading rows into Python. Still missed, and why:
+(1) 20x over raw PostgreSQL: met for a county's year (22-44x in three runs; 6x at 255 365), not for a
+municipality's quarter, where raw PostgreSQL reads only a few thousand rows and both sides are some ten small
+queries plus Django (2-4x), nor for the partner filter (10-13x); the whole country over 24 months gave 15-29x
+in three runs: there the rollups themselves hold many rows, see (2) and (3). The ratios grow with the raw rows.
+(2) p95 under 300 ms: a county's year takes about 90 ms; the whole country over 24 months sums some half a
+million per-site term rows (`SiteMonthCount`, all sites times 24 months times the terms) and takes 300-400 ms,
+more when the shared machine is busy. Rollups per county or across all sites for the unfiltered case, or
+fewer term rows (3), would bring it down.
+(3) rollup rows: `SiteDay` has a row per session (the synthetic sites hold one session a weekday) whatever the
+density, and two thirds of the rollup rows are per-partner term counts, because the generator gives each
+site's sessions a partner rotating over all 20 organisations (session id mod 20), so a site-month has some 7
+partners times up to ~45 terms. At 10 million the term rows would saturate near 3-4 million: roughly 40 % of
+the encounters and 10 % of all raw rows (an estimate, not measured). Meeting 5 % needs a different design:
+partner-filtered breakdowns per municipality rather than per site (or from the raw rows of that partner's
+sessions), and the week trend from week-in-month rows instead of `SiteDay`."""
 PARQUET = Path(os.environ.get("BENCH_STATS_PARQUET", "/tmp/kohtaamo-statsbench"))
 
 
@@ -86,6 +100,7 @@ def _report(r: dict) -> str:
         f"- rollup rows at most 5 % of raw rows: {'met' if ratio <= 0.05 else 'NOT met'} "
         f"({r['rollup_rows']:,} rollup rows for {r['encounters']:,} encounters, {100 * ratio:.1f} %; "
         f"{100 * r['rollup_rows'] / r['raw_rows']:.1f} % of all {r['raw_rows']:,} raw rows with the many-to-many ones)",
+        "  - rollup rows by table: " + ", ".join(f"{name} {n:,}" for name, n in r.get("rollup_tables", {}).items()),
         f"- refreshing one day under 10 s: {'met' if r['refresh_day'] < 10 else 'NOT met'} "
         f"({r['refresh_day']:.1f} s for a day with all {r['day_sites']} sites marked stale)",
     ]
@@ -311,7 +326,7 @@ def job(count: int) -> dict:
     from kohtaamo.directory.models import Municipality, Organisation
     from kohtaamo.encounters.models import Encounter, Session
     from kohtaamo.stats import dashboard, rollups, sources
-    from kohtaamo.stats.models import DirtyDay, SiteDay, SiteMonthCount
+    from kohtaamo.stats.models import DirtyDay, SiteDay, SiteMonth, SiteMonthCount
     from kohtaamo.stats.queries import StatsFilter
 
     generated, fresh = _generate(count)
@@ -320,6 +335,9 @@ def job(count: int) -> dict:
         began = time.monotonic()
         rollups.rebuild_all()
         rebuild = time.monotonic() - began
+        with connection.cursor() as cursor:
+            # What autovacuum does soon after: the visibility map lets breakdowns read the covering indexes only.
+            cursor.execute("VACUUM ANALYZE stats_siteday, stats_sitemonth, stats_sitemonthcount")
     if fresh or not (PARQUET / "encounter.parquet").exists():
         export = _export()
     last = Session.objects.latest("date").date
@@ -361,6 +379,9 @@ def job(count: int) -> dict:
     began = time.monotonic()
     rollups.refresh()
     refresh_day = time.monotonic() - began
+    tables = {model.__name__: model.objects.count() for model in (SiteDay, SiteMonth, SiteMonthCount)}
+    rollup_rows = sum(tables.values())
+    tables["of which SiteMonthCount per partner"] = SiteMonthCount.objects.exclude(partner=0).count()
     with connection.cursor() as cursor:
         raw_rows = 0
         for table in ("encounter", *(f"encounter_{n}" for n in ("topics", "help_forms", "referrals", "more_info"))):
@@ -372,7 +393,8 @@ def job(count: int) -> dict:
         "encounters": Encounter.objects.count(),
         "sessions": Session.objects.count(),
         "raw_rows": raw_rows,
-        "rollup_rows": SiteDay.objects.count() + SiteMonthCount.objects.count(),
+        "rollup_rows": rollup_rows,
+        "rollup_tables": tables,
         "generate": generated,
         "rebuild": rebuild,
         "export": export,

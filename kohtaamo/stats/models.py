@@ -1,14 +1,16 @@
 """Rollups: summary tables the dashboard reads instead of the raw encounters, and what is left to refresh.
 
-Two tables, kept apart so that multi-valued counts are never summed into encounter counts:
-`SiteDay` holds sessions, visitors, encounters and wishes per site and day; `SiteMonthCount` holds
+Kept apart so that multi-valued counts are never summed into encounter counts:
+`SiteDay` holds sessions, visitors, encounters and wishes per site and day, and `SiteMonth` the same
+summed per site and month (derived from `SiteDay`); `SiteMonthCount` holds
 how many encounters had each matter, form of help, referral, information need and coping answer
 (and how many wishes each theme) per site and month. Each row is for one partner organisation
 present at the sessions, or for all sessions (`partner` 0), so the partner filter reads rollups too.
 `partner` is a plain integer, not a foreign key: 0 must mean "all", and rollups are rebuilt anyway.
 
 Statistics are shown only for whole months (queries.StatsFilter), so month is the finest grain the
-multi-valued counts need; trends by week read `SiteDay`.
+multi-valued counts need: key figures, sites, municipalities and month trends read `SiteMonth`,
+and only trends by week read `SiteDay`.
 """
 
 from __future__ import annotations
@@ -43,6 +45,35 @@ class SiteDay(models.Model):
         indexes = [models.Index(fields=["partner", "day", "site"], name="stats_siteday_partner_day")]
 
 
+class SiteMonth(models.Model):
+    """SiteDay summed over a calendar month: what totals, sites, municipalities and month trends read."""
+
+    site = models.ForeignKey("directory.Site", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField(help_text="The first day of the month.")
+    partner = models.PositiveIntegerField(default=ALL_PARTNERS)
+    sessions = models.PositiveIntegerField(default=0)
+    visitors = models.PositiveIntegerField(default=0)
+    encounters = models.PositiveIntegerField(default=0)
+    wishes = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        # Site first, then partner and month: a county's or municipality's sites each read one index range.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["site", "partner", "month"],
+                include=["sessions", "visitors", "encounters", "wishes"],
+                name="stats_sitemonth_unique",
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["partner", "month", "site"],
+                include=["sessions", "visitors", "encounters", "wishes"],
+                name="stats_sitemonth_partner_month",
+            )
+        ]
+
+
 class SiteMonthCount(models.Model):
     site = models.ForeignKey("directory.Site", on_delete=models.CASCADE, related_name="+")
     month = models.DateField(help_text="The first day of the month.")
@@ -53,12 +84,22 @@ class SiteMonthCount(models.Model):
 
     class Meta:
         constraints = [
+            # Site, partner, dimension, then month: a place's breakdown reads one index range per site.
             models.UniqueConstraint(
-                fields=["site", "month", "partner", "dimension", "key"], name="stats_sitemonthcount_unique"
+                fields=["site", "partner", "dimension", "month", "key"],
+                include=["count"],
+                name="stats_sitemonthcount_unique",
             ),
             models.CheckConstraint(condition=Q(count__gt=0), name="stats_sitemonthcount_positive"),
         ]
-        indexes = [models.Index(fields=["partner", "dimension", "month", "site"], name="stats_smc_partner_dim_month")]
+        # Covering on PostgreSQL: a breakdown reads the index only.
+        indexes = [
+            models.Index(
+                fields=["partner", "dimension", "month", "site"],
+                include=["key", "count"],
+                name="stats_smc_partner_dim_month",
+            )
+        ]
 
 
 class DirtyDay(models.Model):

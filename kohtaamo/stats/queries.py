@@ -209,17 +209,18 @@ def _coping(filt: StatsFilter, source: sources.Source) -> Table:
 
 def _places(filt: StatsFilter, group_by: str, measure: str, source: sources.Source) -> Table:
     per_site = source.by_site(filt, measure)
-    sites = Site.objects.filter(sources.site_q(filt, "")).select_related("municipality")
+    # The sites once per page (the site and the municipality tables both need them).
+    sites = source.places(filt) if isinstance(source, sources.Memo) else sources.places(filt)
     if group_by == "site":
         # Sites also add up to their municipality's figure, so each municipality's sites are protected together.
-        counts = {str(site.pk): per_site.get(site.pk, 0) for site in sites}
-        labels = {str(site.pk): f"{site.name} ({site.municipality.name})" for site in sites}
-        groups = {str(site.pk): site.municipality_id for site in sites}
+        counts = {str(pk): per_site.get(pk, 0) for pk, *_rest in sites}
+        labels = {str(pk): f"{name} ({town})" for pk, name, _id, _code, town in sites}
+        groups = {str(pk): town_id for pk, _name, town_id, _code, _town in sites}
     else:
         counts, labels = defaultdict(int), {}
-        for site in sites:
-            counts[site.municipality.code] += per_site.get(site.pk, 0)
-            labels[site.municipality.code] = site.municipality.name
+        for pk, _name, _id, code, town in sites:
+            counts[code] += per_site.get(pk, 0)
+            labels[code] = town
         groups = None
     cells, total = protect(counts, total=sum(counts.values()), additive=True, groups=groups)
     rows = [Row(key, labels[key], cells[key]) for key in sorted(labels, key=lambda k: labels[k])]
@@ -234,14 +235,22 @@ def _period_key(day: dt.date, group_by: str) -> tuple[str, str]:
 
 
 def _periods(filt: StatsFilter, group_by: str, measure: str, source: sources.Source) -> Table:
-    per_day = source.by_day(filt, measure)
     counts: dict[str, int] = {}
     labels: dict[str, str] = {}
-    day = filt.date_from
-    while day <= filt.date_to:  # every month or week of the period, empty ones too
-        key, label = _period_key(day, group_by)
-        counts[key] = counts.get(key, 0) + per_day.get(day, 0)
-        labels[key] = label
-        day += dt.timedelta(days=1)
+    if group_by == "month":  # the monthly rollup: whole months only, as every period is
+        per_month = source.by_month(filt, measure)
+        month = filt.date_from
+        while month <= filt.date_to:  # every month of the period, empty ones too
+            key, labels[key] = _period_key(month, group_by)
+            counts[key] = per_month.get(month, 0)
+            month = add_months(month, 1)
+    else:
+        per_day = source.by_day(filt, measure)
+        day = filt.date_from
+        while day <= filt.date_to:  # every week of the period, empty ones too
+            key, label = _period_key(day, group_by)
+            counts[key] = counts.get(key, 0) + per_day.get(day, 0)
+            labels[key] = label
+            day += dt.timedelta(days=1)
     cells, total = protect(counts, total=sum(counts.values()), additive=True)
     return Table(group_by, [Row(key, labels[key], cells[key]) for key in counts], total, measure=measure)

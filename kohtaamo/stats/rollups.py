@@ -8,7 +8,8 @@ What needs recomputing is found three ways, because no single one catches everyt
 - the visitor tally, changed with UPDATE ... F() and so invisible to signals: the last
   `recent_days` days (today and yesterday by default) get their SiteDay rows recomputed on every
   refresh, which is cheap.
-A marked (site, day) is recomputed whole: its SiteDay rows, and the SiteMonthCount rows of its month.
+A marked (site, day) is recomputed whole: its SiteDay rows, then the SiteMonth and SiteMonthCount rows of
+its month, both with INSERT ... SELECT (SiteMonth sums SiteDay; SiteMonthCount groups the raw rows).
 
 `refresh()` runs from `manage.py refresh_stats` (a systemd timer every two minutes) and from
 `ensure_fresh()` when the dashboard or the API is read, so a new encounter shows at once.
@@ -27,7 +28,7 @@ from django.utils import timezone
 
 from kohtaamo.encounters.models import Encounter, Session, Wish
 from kohtaamo.lib.hours import HELSINKI, local
-from kohtaamo.stats.models import ALL_PARTNERS, Dimension, DirtyDay, SiteDay, SiteMonthCount, Watermark
+from kohtaamo.stats.models import ALL_PARTNERS, Dimension, DirtyDay, SiteDay, SiteMonth, SiteMonthCount, Watermark
 from kohtaamo.stats.sources import TERM_FIELDS
 
 OVERLAP = 1000  # ids below the watermark looked at again: late commits of concurrent writers
@@ -125,25 +126,30 @@ def _count_querysets(days: tuple[dt.date, dt.date], site_ids: Collection[int] | 
     yield Dimension.COPING, coping, "session__", "coping"
 
 
-def site_month_rows(month: dt.date, site_ids: Collection[int] | None = None) -> list[SiteMonthCount]:
-    """SiteMonthCount rows of one month, all sessions and per partner, from the raw rows."""
-    rows = []
-    for dimension, queryset, prefix, key_path in _count_querysets((month, _month_end(month)), site_ids):
-        for by_partner in (False, True):
-            group = [f"{prefix}site_id", key_path] + ([f"{prefix}partners"] if by_partner else [])
-            subset = queryset.filter(**{f"{prefix}partners__isnull": False}) if by_partner else queryset
-            for values in subset.values(*group).annotate(n=Count("pk")).values_list(*group, "n"):
-                rows.append(
-                    SiteMonthCount(
-                        site_id=values[0],
-                        month=month,
-                        partner=values[2] if by_partner else ALL_PARTNERS,
-                        dimension=dimension,
-                        key=values[1],
-                        count=values[-1],
-                    )
-                )
-    return rows
+def _insert_select(table: str, columns: list[str], queryset, constants: dict[str, object]) -> int:
+    """INSERT INTO table SELECT ...: the queryset's selected columns (in order), then the constants.
+
+    Set-based, so that a month of counts is never loaded into Python and written back row by row.
+    """
+    sql, params = queryset.order_by().query.sql_with_params()
+    names = ", ".join(columns + list(constants))
+    marks = ", ".join(["%s"] * len(constants))
+    # Names are our own models' tables and columns; every value is a parameter.
+    statement = f"INSERT INTO {table} ({names}) SELECT q.*{', ' if constants else ''}{marks} FROM ({sql}) q"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [*constants.values(), *params])
+        return max(cursor.rowcount, 0)
+
+
+def _db_date(day: dt.date):
+    return connection.ops.adapt_datefield_value(day)
+
+
+def _grouped_counts(queryset, prefix: str, key_path: str, by_partner: bool):
+    """Selects site, key, (partner,) count."""
+    group = [f"{prefix}site_id", key_path] + ([f"{prefix}partners"] if by_partner else [])
+    subset = queryset.filter(**{f"{prefix}partners__isnull": False}) if by_partner else queryset
+    return subset.values(*group).annotate(n=Count("pk"))
 
 
 def rebuild_days(days: Days, site_ids: Collection[int] | None = None) -> int:
@@ -157,15 +163,38 @@ def rebuild_days(days: Days, site_ids: Collection[int] | None = None) -> int:
     return len(fresh)
 
 
+def rebuild_site_months(month: dt.date, site_ids: Collection[int] | None = None) -> int:
+    """Replace the SiteMonth rows of the month (at the sites, or everywhere) by summing its SiteDay rows."""
+    stale = SiteMonth.objects.filter(month=month)
+    days = SiteDay.objects.filter(day__range=(month, _month_end(month)))
+    if site_ids is not None:
+        stale = stale.filter(site_id__in=sorted(site_ids))
+        days = days.filter(site_id__in=sorted(site_ids))
+    stale.delete()
+    sums = days.values("site_id", "partner").annotate(
+        s=Sum("sessions"), v=Sum("visitors"), e=Sum("encounters"), w=Sum("wishes")
+    )
+    columns = ["site_id", "partner", "sessions", "visitors", "encounters", "wishes"]
+    return _insert_select(SiteMonth._meta.db_table, columns, sums, {"month": _db_date(month)})
+
+
 def rebuild_month(month: dt.date, site_ids: Collection[int] | None = None) -> int:
-    """Replace the SiteMonthCount rows of the month (at the sites, or everywhere)."""
-    fresh = site_month_rows(month, site_ids)
+    """Replace the SiteMonthCount rows of the month (at the sites, or everywhere), with INSERT ... SELECT."""
     stale = SiteMonthCount.objects.filter(month=month)
     if site_ids is not None:
-        stale = stale.filter(site_id__in=site_ids)
+        stale = stale.filter(site_id__in=sorted(site_ids))
     stale.delete()
-    SiteMonthCount.objects.bulk_create(fresh, batch_size=BATCH)
-    return len(fresh)
+    table, inserted = SiteMonthCount._meta.db_table, 0
+    for dimension, queryset, prefix, key_path in _count_querysets((month, _month_end(month)), site_ids):
+        constants = {"month": _db_date(month), "dimension": str(dimension)}
+        for by_partner in (False, True):
+            grouped = _grouped_counts(queryset, prefix, key_path, by_partner)
+            if by_partner:
+                inserted += _insert_select(table, ["site_id", "key", "partner", "count"], grouped, constants)
+            else:
+                columns = ["site_id", "key", "count"]
+                inserted += _insert_select(table, columns, grouped, {**constants, "partner": ALL_PARTNERS})
+    return inserted
 
 
 @transaction.atomic
@@ -174,6 +203,7 @@ def rebuild_all() -> RefreshResult:
     bounds = Session.objects.aggregate(first=Min("date"), last=Max("date"))
     marks = {name: model.objects.aggregate(m=Max("pk"))["m"] or 0 for name, model in WATERMARKS.items()}
     SiteDay.objects.all().delete()
+    SiteMonth.objects.all().delete()
     SiteMonthCount.objects.all().delete()
     DirtyDay.objects.all().delete()
     months = 0
@@ -181,6 +211,7 @@ def rebuild_all() -> RefreshResult:
         month = _month(bounds["first"])
         while month <= bounds["last"]:
             rebuild_days((month, _month_end(month)))
+            rebuild_site_months(month)
             rebuild_month(month)
             month = _month(_month_end(month) + dt.timedelta(days=1))
             months += 1
@@ -188,7 +219,7 @@ def rebuild_all() -> RefreshResult:
     if connection.vendor == "postgresql":
         # Fresh statistics for the planner, or it guesses wrong about a table it has just seen filled.
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE stats_siteday, stats_sitemonthcount")
+            cursor.execute("ANALYZE stats_siteday, stats_sitemonth, stats_sitemonthcount")
     return RefreshResult(site_days=SiteDay.objects.filter(partner=ALL_PARTNERS).count(), months=months)
 
 
@@ -226,7 +257,7 @@ def refresh(*, recent_days: int = 2, now: dt.datetime | None = None) -> RefreshR
             return rebuild_all()
         pairs, dirty_ids, marks = _pending(locked)
         by_day: dict[dt.date, set[int]] = defaultdict(set)
-        by_month: dict[dt.date, set[int]] = defaultdict(set)
+        by_month: dict[dt.date, set[int] | None] = defaultdict(set)
         for site_id, day in pairs:
             by_day[day].add(site_id)
             by_month[_month(day)].add(site_id)
@@ -234,12 +265,17 @@ def refresh(*, recent_days: int = 2, now: dt.datetime | None = None) -> RefreshR
             rebuild_days([day], site_ids)
         recent = [today - dt.timedelta(days=n) for n in range(recent_days)]
         if recent:
-            rebuild_days(recent)  # the tally: every site, only SiteDay
+            rebuild_days(recent)  # the tally: every site, only SiteDay (and SiteMonth below)
         for month, site_ids in by_month.items():
             rebuild_month(month, site_ids)
+        months = sum(len(site_ids) for site_ids in by_month.values())
+        for month in {_month(day) for day in recent}:
+            by_month[month] = None  # every site: the tally may have changed anywhere
+        for month, site_ids in by_month.items():
+            rebuild_site_months(month, site_ids)
         DirtyDay.objects.filter(pk__in=dirty_ids).delete()
         _move_watermarks(marks)
-    return RefreshResult(site_days=len(pairs), months=sum(len(s) for s in by_month.values()))
+    return RefreshResult(site_days=len(pairs), months=months)
 
 
 def is_stale(*, now: dt.datetime | None = None) -> bool:

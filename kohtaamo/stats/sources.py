@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING, Protocol
 
 from django.db.models import Count, Q, Sum
 
+from kohtaamo.directory.models import Site
 from kohtaamo.encounters.models import Encounter, Session, Wish
-from kohtaamo.stats.models import ALL_PARTNERS, Dimension, SiteDay, SiteMonthCount
+from kohtaamo.stats.models import ALL_PARTNERS, Dimension, SiteDay, SiteMonth, SiteMonthCount
 
 if TYPE_CHECKING:
     from kohtaamo.stats.queries import StatsFilter
@@ -31,6 +32,7 @@ TERM_FIELDS = {
 class Source(Protocol):
     def totals(self, filt: StatsFilter) -> dict[str, int]: ...
     def by_day(self, filt: StatsFilter, measure: str) -> dict[dt.date, int]: ...
+    def by_month(self, filt: StatsFilter, measure: str) -> dict[dt.date, int]: ...
     def by_site(self, filt: StatsFilter, measure: str) -> dict[int, int]: ...
     def counts(self, filt: StatsFilter, dimension: str) -> dict[str, int]: ...
 
@@ -52,29 +54,64 @@ def site_q(filt: StatsFilter, prefix: str) -> Q:
 
 
 class Rollups:
-    """Reads SiteDay and SiteMonthCount: a few thousand rows for a county's year."""
+    """Reads SiteMonth and SiteMonthCount (SiteDay only for weeks): a few thousand rows for a county's year.
+
+    Every period is whole months (StatsFilter), so the monthly rows answer exactly what the daily ones would.
+    """
+
+    def _place(self, filt: StatsFilter) -> Q:
+        if not (filt.county or filt.municipality or filt.kind):
+            return site_q(filt, "site__")  # no join needed: site ids only
+        # Sites first, then the rollup by site id: the planner reads the rollup's index by (partner, month).
+        return Q(site_id__in=Site.objects.filter(site_q(filt, "")).values("pk"))
 
     def _days(self, filt: StatsFilter):
         return SiteDay.objects.filter(
-            site_q(filt, "site__"), day__range=(filt.date_from, filt.date_to), partner=filt.partner or ALL_PARTNERS
+            self._place(filt), day__range=(filt.date_from, filt.date_to), partner=filt.partner or ALL_PARTNERS
+        )
+
+    def _months(self, filt: StatsFilter):
+        return SiteMonth.objects.filter(
+            self._place(filt), month__range=(filt.date_from, filt.date_to), partner=filt.partner or ALL_PARTNERS
         )
 
     def totals(self, filt: StatsFilter) -> dict[str, int]:
-        sums = self._days(filt).aggregate(**{measure: Sum(measure) for measure in MEASURES})
+        sums = self._months(filt).aggregate(**{measure: Sum(measure) for measure in MEASURES})
         return {measure: sums[measure] or 0 for measure in MEASURES}
 
     def by_day(self, filt: StatsFilter, measure: str) -> dict[dt.date, int]:
         rows = self._days(filt).values("day").annotate(n=Sum(measure)).values_list("day", "n")
         return dict(rows)
 
-    def by_site(self, filt: StatsFilter, measure: str) -> dict[int, int]:
-        rows = self._days(filt).values("site_id").annotate(n=Sum(measure)).values_list("site_id", "n")
+    def by_month(self, filt: StatsFilter, measure: str) -> dict[dt.date, int]:
+        rows = self._months(filt).values("month").annotate(n=Sum(measure)).values_list("month", "n")
         return dict(rows)
+
+    def by_site(self, filt: StatsFilter, measure: str) -> dict[int, int]:
+        rows = self._months(filt).values("site_id").annotate(n=Sum(measure)).values_list("site_id", "n")
+        return dict(rows)
+
+    def all_counts(self, filt: StatsFilter) -> dict[str, dict[str, int]]:
+        """Every dimension's counts in one query: what a whole page needs."""
+        rows = (
+            SiteMonthCount.objects.filter(
+                self._place(filt),
+                month__range=(filt.date_from, filt.date_to),
+                partner=filt.partner or ALL_PARTNERS,
+            )
+            .values("dimension", "key")
+            .annotate(n=Sum("count"))
+            .values_list("dimension", "key", "n")
+        )
+        answer: dict[str, dict[str, int]] = {}
+        for dimension, key, n in rows:
+            answer.setdefault(dimension, {})[key] = n
+        return answer
 
     def counts(self, filt: StatsFilter, dimension: str) -> dict[str, int]:
         rows = (
             SiteMonthCount.objects.filter(
-                site_q(filt, "site__"),
+                self._place(filt),
                 month__range=(filt.date_from, filt.date_to),
                 partner=filt.partner or ALL_PARTNERS,
                 dimension=dimension,
@@ -118,6 +155,12 @@ class Raw:
     def by_day(self, filt: StatsFilter, measure: str) -> dict[dt.date, int]:
         return self._measure_rows(filt, measure, "day")
 
+    def by_month(self, filt: StatsFilter, measure: str) -> dict[dt.date, int]:
+        months: dict[dt.date, int] = {}
+        for day, n in self.by_day(filt, measure).items():
+            months[day.replace(day=1)] = months.get(day.replace(day=1), 0) + n
+        return months
+
     def by_site(self, filt: StatsFilter, measure: str) -> dict[int, int]:
         return self._measure_rows(filt, measure, "site")
 
@@ -132,6 +175,12 @@ class Raw:
             through = getattr(Encounter, TERM_FIELDS[dimension]).through
             qs = through.objects.filter(self._sessions(filt, "encounter__session__"))
         return dict(qs.values("term__code").annotate(n=Count("id")).values_list("term__code", "n"))
+
+
+def places(filt: StatsFilter) -> list[tuple[int, str, int, str, str]]:
+    """The filter's sites: (pk, name, municipality id, code and name), names in the current language."""
+    sites = Site.objects.filter(site_q(filt, "")).select_related("municipality")
+    return [(s.pk, s.name, s.municipality_id, s.municipality.code, s.municipality.name) for s in sites]
 
 
 class Memo:
@@ -153,11 +202,22 @@ class Memo:
     def by_day(self, filt: StatsFilter, measure: str) -> dict[dt.date, int]:
         return self._ask("by_day", filt, measure)
 
+    def by_month(self, filt: StatsFilter, measure: str) -> dict[dt.date, int]:
+        return self._ask("by_month", filt, measure)
+
     def by_site(self, filt: StatsFilter, measure: str) -> dict[int, int]:
         return self._ask("by_site", filt, measure)
 
     def counts(self, filt: StatsFilter, dimension: str) -> dict[str, int]:
+        if hasattr(self.source, "all_counts"):  # the rollups: one query for every breakdown of the page
+            return self._ask("all_counts", filt).get(dimension, {})
         return self._ask("counts", filt, dimension)
+
+    def places(self, filt: StatsFilter) -> list[tuple[int, str, int, str, str]]:
+        key = ("places", filt)
+        if key not in self.answers:
+            self.answers[key] = places(filt)
+        return self.answers[key]
 
 
 ROLLUPS = Rollups()
