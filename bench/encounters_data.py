@@ -51,6 +51,8 @@ def _sqlite(cursor, *, encounters: int, user_id: int, today: str) -> None:
         """,
         [DAYS, today, today, today, user_id],
     )
+    cursor.execute("SELECT coalesce(max(id), 0) FROM encounters_encounter")
+    after_id = cursor.fetchone()[0]
     cursor.execute(
         """
         CREATE TEMP TABLE bench_session AS
@@ -70,7 +72,7 @@ def _sqlite(cursor, *, encounters: int, user_id: int, today: str) -> None:
         """,
         [encounters, user_id],
     )
-    _topics(cursor)
+    _topics(cursor, after_id)
 
 
 def _postgres(cursor, *, encounters: int, user_id: int, today: str) -> None:
@@ -84,6 +86,8 @@ def _postgres(cursor, *, encounters: int, user_id: int, today: str) -> None:
         """,
         [today, today, today, user_id, DAYS],
     )
+    cursor.execute("SELECT coalesce(max(id), 0) FROM encounters_encounter")
+    after_id = cursor.fetchone()[0]
     cursor.execute(
         """
         CREATE TEMP TABLE bench_session AS
@@ -103,11 +107,14 @@ def _postgres(cursor, *, encounters: int, user_id: int, today: str) -> None:
         """,
         [user_id, encounters],
     )
-    _topics(cursor)
+    _topics(cursor, after_id)
 
 
-def _topics(cursor) -> None:
-    """Every encounter one national topic, every second one a second, different topic."""
+def _topics(cursor, after_id: int) -> None:
+    """Every generated encounter one national topic, every second one a second, different topic.
+
+    Only encounters past `after_id`: the demo data loaded before holds encounters with topics of their own.
+    """
     cursor.execute(
         """
         CREATE TEMP TABLE bench_topic AS
@@ -119,12 +126,13 @@ def _topics(cursor) -> None:
     topics = cursor.fetchone()[0]
     cursor.execute(
         "INSERT INTO encounters_encounter_topics (encounter_id, term_id) "
-        f"SELECT e.id, t.id FROM encounters_encounter e JOIN bench_topic t ON t.k = e.id % {topics}"
+        f"SELECT e.id, t.id FROM encounters_encounter e JOIN bench_topic t ON t.k = e.id % {topics} "
+        f"WHERE e.id > {int(after_id)}"
     )
     cursor.execute(
         "INSERT INTO encounters_encounter_topics (encounter_id, term_id) "
         f"SELECT e.id, t.id FROM encounters_encounter e JOIN bench_topic t ON t.k = (e.id + 5) % {topics} "
-        "WHERE e.id % 2 = 0"
+        f"WHERE e.id % 2 = 0 AND e.id > {int(after_id)}"
     )
 
 
