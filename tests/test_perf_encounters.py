@@ -10,7 +10,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from kohtaamo.encounters import services
+from kohtaamo.encounters import batch
 from kohtaamo.encounters.models import Encounter
 from kohtaamo.lib import hours
 from kohtaamo.lib.hours import HELSINKI
@@ -87,14 +87,14 @@ def test_a_resend_racing_the_batch_is_a_duplicate_and_the_others_are_stored(toke
     post([item(tampere_site)], token)
     items = [item(tampere_site) for _ in range(3)]
     session = Encounter.objects.get().session
-    load = services._load_day_sessions
+    load = batch._load_day_sessions
 
     def racing_resend(context, batch_items):
         # The same item, sent again from a second connection, lands between the check and the insert.
         fe.encounter(session, by=bob, client_uuid=uuid.UUID(items[1]["client_uuid"]))
         load(context, batch_items)
 
-    monkeypatch.setattr(services, "_load_day_sessions", racing_resend)
+    monkeypatch.setattr(batch, "_load_day_sessions", racing_resend)
     results, _queries = post(items, token)
     assert [r["status"] for r in results] == ["created", "duplicate", "created"]
     assert Encounter.objects.count() == 4

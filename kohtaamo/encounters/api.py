@@ -18,6 +18,7 @@ from pydantic import ValidationError, WithJsonSchema
 from kohtaamo.accounts import permissions
 from kohtaamo.directory.models import Language
 from kohtaamo.encounters import services, tokens
+from kohtaamo.encounters.batch import EncounterInput, Outcome, encounter_batch
 from kohtaamo.encounters.models import Coping, Term, TermKind
 from kohtaamo.lib.schema import DetailOut, PlainText
 
@@ -157,9 +158,9 @@ class BatchOut(Schema):
     results: list[ResultOut]
 
 
-def _parse(raw: Any) -> services.EncounterInput | services.Outcome:
+def _parse(raw: Any) -> EncounterInput | Outcome:
     if not isinstance(raw, dict):
-        return services.Outcome(None, "rejected", [{"code": "invalid", "field": None, "message": "Not an object."}])
+        return Outcome(None, "rejected", [{"code": "invalid", "field": None, "message": "Not an object."}])
     key = raw.get("client_uuid") if isinstance(raw.get("client_uuid"), str) else None
     try:
         item = EncounterIn.model_validate(raw)
@@ -172,8 +173,8 @@ def _parse(raw: Any) -> services.EncounterInput | services.Outcome:
             }
             for problem in error.errors()
         ]
-        return services.Outcome(key, "rejected", errors)
-    return services.EncounterInput(**item.model_dump())
+        return Outcome(key, "rejected", errors)
+    return EncounterInput(**item.model_dump())
 
 
 @router.post(
@@ -191,7 +192,7 @@ def batch(request: HttpRequest, body: BatchIn):
     if not permissions.allows(user, permissions.LOG):
         raise HttpError(403, "Your role does not log encounters.")
     parsed = [_parse(raw) for raw in body.encounters]
-    inputs = [item for item in parsed if isinstance(item, services.EncounterInput)]
-    stored = iter(services.encounter_batch(actor=user, items=inputs))
-    outcomes = [item if isinstance(item, services.Outcome) else next(stored) for item in parsed]
+    inputs = [item for item in parsed if isinstance(item, EncounterInput)]
+    stored = iter(encounter_batch(actor=user, items=inputs))
+    outcomes = [item if isinstance(item, Outcome) else next(stored) for item in parsed]
     return {"results": [vars(outcome) for outcome in outcomes]}

@@ -1,0 +1,180 @@
+"""The batch of encounters a client logged offline (POST /api/v1/encounters/batch): each item answered on its own.
+
+The good items of a batch are stored together (one INSERT per table) with the same checks as one encounter
+from the counsellor's screen (services.py); a resend that races the batch falls back to the item-by-item path.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from kohtaamo.encounters.context import EncounterError, LogContext
+from kohtaamo.encounters.models import Encounter, Session
+from kohtaamo.encounters.services import TERM_FIELDS, Facts, _checked, check_moment, encounter_create
+from kohtaamo.encounters.sessions import session_for_moment
+from kohtaamo.lib import hours
+
+
+@dataclass(frozen=True)
+class EncounterInput:
+    """One encounter as a client sends it, already parsed."""
+
+    client_uuid: uuid.UUID
+    site: int
+    occurred_at: dt.datetime
+    topics: Sequence[str] = ()
+    help_forms: Sequence[str] = ()
+    referrals: Sequence[str] = ()
+    more_info: Sequence[str] = ()
+    language: str | None = None
+    coping: str | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    client_uuid: str | None
+    status: str  # created, duplicate or rejected
+    errors: list[dict] = field(default_factory=list)
+
+    @classmethod
+    def rejected(cls, client_uuid: str | None, error: EncounterError) -> Outcome:
+        errors = [{"code": p.code, "field": p.field, "message": str(p.message)} for p in error.problems]
+        return cls(client_uuid, "rejected", errors)
+
+
+def encounter_batch(*, actor, items: Sequence[EncounterInput], now: dt.datetime | None = None) -> list[Outcome]:
+    """Store a batch from an offline client. Each item stands alone: good ones are stored, bad ones refused.
+
+    Terms, languages, sites and sessions are looked up once for the whole batch, and the good items
+    are written together: one INSERT for the encounters and one per term field, in one transaction.
+    If a resend races this batch (a client_uuid stored meanwhile), the batch falls back to storing
+    item by item, each in its own transaction, so the racing items answer `duplicate`.
+    """
+    context = LogContext.load(actor=actor, site_ids=[item.site for item in items], now=now, light=True)
+    stored = set(
+        Encounter.objects.filter(client_uuid__in=[i.client_uuid for i in items]).values_list("client_uuid", flat=True)
+    )
+    _load_day_sessions(context, items)
+    outcomes: list[Outcome | None] = []
+    good: list[tuple[int, EncounterInput, Session, dt.datetime, Facts]] = []
+    for item in items:
+        key = str(item.client_uuid)
+        if item.client_uuid in stored:
+            outcomes.append(Outcome(key, "duplicate"))
+            continue
+        try:
+            site = context.site(item.site)
+            check_moment(context, item.occurred_at)  # before a session is opened for a bad time
+            session = session_for_moment(context=context, site=site, moment=item.occurred_at)
+            moment, facts = _checked(
+                context,
+                session=session,
+                site=site,
+                occurred_at=item.occurred_at,
+                codes={name: getattr(item, name) for name in TERM_FIELDS},
+                language=item.language,
+                coping=item.coping,
+                note=item.note,
+            )
+        except EncounterError as error:
+            outcomes.append(Outcome.rejected(key, error))
+            continue
+        stored.add(item.client_uuid)  # a repeat later in the same batch is a duplicate
+        good.append((len(outcomes), item, session, moment, facts))
+        outcomes.append(None)
+    keys = {index: str(item.client_uuid) for index, item, *_ in good}
+    for index, created in _store_all(actor=actor, context=context, good=good):
+        outcomes[index] = Outcome(keys[index], "created" if created else "duplicate")
+    return [outcome for outcome in outcomes if outcome is not None]
+
+
+def _load_day_sessions(context: LogContext, items: Sequence[EncounterInput]) -> None:
+    """The sessions of every (site, local day) the batch touches, in one query instead of one per pair."""
+    pairs = {
+        (item.site, item.occurred_at.astimezone(hours.HELSINKI).date())
+        for item in items
+        if item.site in context.sites and not timezone.is_naive(item.occurred_at)
+    }
+    pairs -= set(context.day_sessions)
+    if not pairs:
+        return
+    found: dict[tuple[int, dt.date], list[Session]] = {pair: [] for pair in pairs}
+    sessions = Session.objects.filter(
+        site_id__in={site for site, _day in pairs}, date__in={day for _site, day in pairs}
+    ).order_by("starts_at")
+    for session in sessions:
+        if (session.site_id, session.date) in found:
+            found[(session.site_id, session.date)].append(session)
+    context.day_sessions.update(found)
+
+
+def _store_all(*, actor, context: LogContext, good: list) -> list[tuple[int, bool]]:
+    """Insert the checked items together; (index, created) for each."""
+    if not good:
+        return []
+    if connection.features.can_return_rows_from_bulk_insert:
+        try:
+            with transaction.atomic():
+                encounters = Encounter.objects.bulk_create(
+                    Encounter(
+                        client_uuid=item.client_uuid,
+                        session=session,
+                        site_id=session.site_id,
+                        occurred_at=moment,
+                        language=facts.language,
+                        coping=facts.coping,
+                        note=facts.note,
+                        created_by=actor,
+                    )
+                    for _index, item, session, moment, facts in good
+                )
+                for name in TERM_FIELDS:
+                    through = getattr(Encounter, name).through
+                    rows = [
+                        through(encounter_id=encounter.pk, term_id=term.pk)
+                        for encounter, (*_, facts) in zip(encounters, good, strict=True)
+                        for term in facts.terms[name]
+                    ]
+                    if rows:
+                        through.objects.bulk_create(rows)
+                _mark_present(context, [session for _index, _item, session, *_ in good])
+            return [(index, True) for index, *_ in good]
+        except IntegrityError:
+            pass  # a client_uuid was stored meanwhile: sort it out item by item below
+    return [
+        (
+            index,
+            encounter_create(
+                actor=actor,
+                session=session,
+                client_uuid=item.client_uuid,
+                topics=item.topics,
+                help_forms=item.help_forms,
+                referrals=item.referrals,
+                more_info=item.more_info,
+                language=item.language,
+                coping=item.coping,
+                note=item.note,
+                occurred_at=item.occurred_at,
+                context=context,
+            )[1],
+        )
+        for index, item, session, _moment, _facts in good
+    ]
+
+
+def _mark_present(context: LogContext, sessions: list[Session]) -> None:
+    """The actor was present at these sessions: one INSERT for all, as session.staff_present.add() would."""
+    new = {session.pk: session for session in sessions if session.pk not in context.present_in}
+    if not new:
+        return
+    through = Session.staff_present.through
+    through.objects.bulk_create([through(session_id=pk, user_id=context.actor.pk) for pk in new], ignore_conflicts=True)
+    context.present_in.update(new)
