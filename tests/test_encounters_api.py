@@ -217,7 +217,7 @@ def test_a_batch_reads_the_terms_once_whatever_its_size(bob_token, tampere_site)
     assert {r["status"] for r in results} == {"created"}
     term_reads = [q for q in queries if 'FROM "encounters_term"' in q["sql"]]
     session_reads = [q for q in queries if 'FROM "encounters_session"' in q["sql"]]
-    assert len(term_reads) == 1
+    assert len(term_reads) <= 1  # none when this process has them from an earlier batch (taxonomies.py)
     assert len(session_reads) <= 2
     assert len(queries) <= 40 * 6 + 20
 

@@ -111,10 +111,17 @@ def scope_q(user, model: type[models.Model], action: str) -> Q:
     return rule(user, action)
 
 
-def scoped(user, queryset: models.QuerySet[M] | type[M], action: str = VIEW) -> models.QuerySet[M]:
-    """The objects of a queryset the user may `action`."""
+def scoped(
+    user, queryset: models.QuerySet[M] | type[M], action: str = VIEW, *, distinct: bool = True
+) -> models.QuerySet[M]:
+    """The objects of a queryset the user may `action`.
+
+    `distinct=False` leaves out the DISTINCT that a rule joining a many-valued relation needs; only for
+    models whose rule joins none (Site's: the municipality, and the user's named sites as a subquery).
+    """
     qs = queryset._default_manager.all() if isinstance(queryset, type) else queryset
-    return qs.filter(scope_q(user, qs.model, action)).distinct()
+    qs = qs.filter(scope_q(user, qs.model, action))
+    return qs.distinct() if distinct else qs
 
 
 def get_object(user, queryset: models.QuerySet[M] | type[M], action: str = VIEW, **lookup) -> M:

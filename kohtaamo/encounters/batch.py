@@ -1,7 +1,7 @@
 """The batch of encounters a client logged offline (POST /api/v1/encounters/batch): each item answered on its own.
 
-The good items of a batch are stored together (one INSERT per table) with the same checks as one encounter
-from the counsellor's screen (services.py); a resend that races the batch falls back to the item-by-item path.
+The good items of a batch are stored together (one INSERT per table, of plain values) with the same checks as
+one encounter from the counsellor's screen (services.py); a resend that races the batch answers `duplicate`.
 """
 
 from __future__ import annotations
@@ -11,14 +11,25 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from kohtaamo.encounters.context import EncounterError, LogContext
 from kohtaamo.encounters.models import Encounter, Session
 from kohtaamo.encounters.services import TERM_FIELDS, Facts, _checked, check_moment, encounter_create
 from kohtaamo.encounters.sessions import session_for_moment
-from kohtaamo.lib import hours
+from kohtaamo.lib import bulk, hours
+
+ENCOUNTER_COLUMNS = (
+    "client_uuid",
+    "session_id",
+    "site_id",
+    "occurred_at",
+    "language_id",
+    "coping",
+    "note",
+    "created_by_id",
+)
 
 
 @dataclass(frozen=True)
@@ -54,12 +65,13 @@ def encounter_batch(*, actor, items: Sequence[EncounterInput], now: dt.datetime 
 
     Terms, languages, sites and sessions are looked up once for the whole batch, and the good items
     are written together: one INSERT for the encounters and one per term field, in one transaction.
-    If a resend races this batch (a client_uuid stored meanwhile), the batch falls back to storing
-    item by item, each in its own transaction, so the racing items answer `duplicate`.
+    An item whose client_uuid a resend racing this batch stored meanwhile answers `duplicate`.
     """
     context = LogContext.load(actor=actor, site_ids=[item.site for item in items], now=now, light=True)
     stored = set(
-        Encounter.objects.filter(client_uuid__in=[i.client_uuid for i in items]).values_list("client_uuid", flat=True)
+        Encounter.objects.filter(client_uuid__in=[i.client_uuid for i in items])
+        .order_by()
+        .values_list("client_uuid", flat=True)
     )
     _load_day_sessions(context, items)
     outcomes: list[Outcome | None] = []
@@ -116,38 +128,60 @@ def _load_day_sessions(context: LogContext, items: Sequence[EncounterInput]) -> 
 
 
 def _store_all(*, actor, context: LogContext, good: list) -> list[tuple[int, bool]]:
-    """Insert the checked items together; (index, created) for each."""
+    """Insert the checked items together; (index, created) for each.
+
+    One INSERT for the encounters that skips a client_uuid stored meanwhile (a resend racing this batch:
+    that item answers `duplicate`), one per term field for the links of those inserted, and one for the
+    actor's presence, all of plain values in one transaction. Rows go in in client_uuid order, so that two
+    batches sharing items take the unique index's locks in the same order (PostgreSQL) and never deadlock.
+    """
     if not good:
         return []
-    if connection.features.can_return_rows_from_bulk_insert:
-        try:
-            with transaction.atomic():
-                encounters = Encounter.objects.bulk_create(
-                    Encounter(
-                        client_uuid=item.client_uuid,
-                        session=session,
-                        site_id=session.site_id,
-                        occurred_at=moment,
-                        language=facts.language,
-                        coping=facts.coping,
-                        note=facts.note,
-                        created_by=actor,
-                    )
-                    for _index, item, session, moment, facts in good
-                )
-                for name in TERM_FIELDS:
-                    through = getattr(Encounter, name).through
-                    rows = [
-                        through(encounter_id=encounter.pk, term_id=term.pk)
-                        for encounter, (*_, facts) in zip(encounters, good, strict=True)
-                        for term in facts.terms[name]
-                    ]
-                    if rows:
-                        through.objects.bulk_create(rows)
-                _mark_present(context, [session for _index, _item, session, *_ in good])
-            return [(index, True) for index, *_ in good]
-        except IntegrityError:
-            pass  # a client_uuid was stored meanwhile: sort it out item by item below
+    if not connection.features.can_return_rows_from_bulk_insert:
+        return _store_one_by_one(actor=actor, context=context, good=good)
+    good = sorted(good, key=lambda entry: entry[1].client_uuid)
+    rows = [
+        (
+            item.client_uuid,
+            session.pk,
+            session.site_id,
+            moment,
+            facts.language.pk if facts.language else None,
+            facts.coping,
+            facts.note,
+            actor.pk,
+        )
+        for _index, item, session, moment, facts in good
+    ]
+    with transaction.atomic():
+        inserted = bulk.insert(
+            Encounter,
+            ENCOUNTER_COLUMNS,
+            rows,
+            returning=("client_uuid", "id"),
+            skip_conflicts_on=("client_uuid",),
+        )
+        ids = {_as_uuid(key): pk for key, pk in inserted}
+        for name in TERM_FIELDS:
+            through = getattr(Encounter, name).through
+            links = [
+                (ids[item.client_uuid], term.pk)
+                for _index, item, *_, facts in good
+                if item.client_uuid in ids
+                for term in facts.terms[name]
+            ]
+            bulk.insert(through, ("encounter_id", "term_id"), links)
+        _mark_present(context, [session for _index, item, session, *_ in good if item.client_uuid in ids])
+    return [(index, item.client_uuid in ids) for index, item, *_ in good]
+
+
+def _as_uuid(value) -> uuid.UUID:
+    """A client_uuid as RETURNING gives it: a UUID from PostgreSQL, 32 hex digits from SQLite."""
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(value)
+
+
+def _store_one_by_one(*, actor, context: LogContext, good: list) -> list[tuple[int, bool]]:
+    """For a database without INSERT ... RETURNING: each item by the counsellor's screen's own path."""
     return [
         (
             index,
@@ -176,5 +210,5 @@ def _mark_present(context: LogContext, sessions: list[Session]) -> None:
     if not new:
         return
     through = Session.staff_present.through
-    through.objects.bulk_create([through(session_id=pk, user_id=context.actor.pk) for pk in new], ignore_conflicts=True)
+    bulk.insert(through, ("session_id", "user_id"), [(pk, context.actor.pk) for pk in new], skip_conflicts_on=())
     context.present_in.update(new)

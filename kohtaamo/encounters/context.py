@@ -14,7 +14,7 @@ from kohtaamo.accounts import permissions
 from kohtaamo.directory import schedules
 from kohtaamo.directory.models import Language, Site
 from kohtaamo.encounters.models import Session
-from kohtaamo.encounters.taxonomies import TermIndex
+from kohtaamo.encounters.taxonomies import LanguageRef, TermIndex, cached_vocabulary
 from kohtaamo.lib import hours
 
 
@@ -34,43 +34,55 @@ class EncounterError(Exception):
         return cls(first.code, first.message, field=first.field, problems=problems)
 
 
+@dataclass(frozen=True)
+class SiteRef:
+    """What a batch of writes reads of a site, without a model instance: its id, county and opening hours."""
+
+    pk: int
+    county_id: int
+    schedule: hours.Schedule
+
+
 @dataclass
 class LogContext:
     """What a run of writes by one actor looks up once: the sites in reach, every term, the languages."""
 
     actor: object
-    sites: dict[int, Site]
+    sites: dict[int, Site | SiteRef]
     terms: TermIndex
-    languages: dict[str, Language]
+    languages: dict[str, Language | LanguageRef]
     now: dt.datetime
     day_sessions: dict[tuple[int, dt.date], list[Session]] = field(default_factory=dict)
     present_in: set[int] = field(default_factory=set)
 
     @classmethod
     def load(cls, *, actor, site_ids: Iterable[int], now: dt.datetime | None = None, light: bool = False) -> LogContext:
-        """`light`: for writes that only resolve codes and find sessions (the API's batch): the sites'
-        and terms' columns that this needs, and the hours from the per-process cache of schedules."""
-        # Only what logging reads: the county (for the terms) and the hours (for the sessions). Partners
-        # are read when a session is opened; organisations and languages are never needed here.
+        """`light`: for writes that only resolve codes and find sessions (the API's batch): the sites as
+        `SiteRef`s read with one query of plain values, their hours from the per-process cache of schedules,
+        and the terms and languages from the per-process cache of vocabularies."""
         if light:
-            sites = Site.objects.select_related("municipality").only(
-                *schedules.VERSION_FIELDS, "municipality__id", "municipality__county_id"
+            terms, languages = cached_vocabulary()
+            return cls(
+                actor=actor,
+                sites=_site_refs(actor, site_ids),
+                terms=terms,
+                languages=languages,
+                now=now or timezone.now(),
             )
-        else:
-            sites = Site.objects.select_related("municipality").prefetch_related("opening_rules", "opening_exceptions")
-        sites = list(permissions.scoped(actor, sites.filter(pk__in=set(site_ids)), permissions.LOG))
-        if light:
-            schedules.attach(sites)
-        languages = Language.objects.only("id", "code") if light else Language.objects.all()
+        sites = Site.objects.select_related("municipality").prefetch_related("opening_rules", "opening_exceptions")
+        sites = permissions.scoped(actor, sites.filter(pk__in=set(site_ids)), permissions.LOG)
         return cls(
             actor=actor,
             sites={site.pk: site for site in sites},
-            terms=TermIndex.load(light=light),
-            languages={language.code: language for language in languages},
+            terms=TermIndex.load(),
+            languages={language.code: language for language in Language.objects.all()},
             now=now or timezone.now(),
         )
 
-    def site(self, site_id: int) -> Site:
+    def county_id(self, site: Site | SiteRef) -> int:
+        return site.county_id if isinstance(site, SiteRef) else site.municipality.county_id
+
+    def site(self, site_id: int) -> Site | SiteRef:
         try:
             return self.sites[site_id]
         except KeyError:
@@ -86,3 +98,19 @@ class LogContext:
 
 def local_today(now: dt.datetime | None = None) -> dt.date:
     return (now or timezone.now()).astimezone(hours.HELSINKI).date()
+
+
+def _site_refs(actor, site_ids: Iterable[int]) -> dict[int, SiteRef]:
+    """The sites among `site_ids` where the actor logs: one query of plain values (the scope's rule joins
+    nothing many-valued, so no DISTINCT), and the schedules cached under each site's version."""
+    rows = list(
+        permissions.scoped(actor, Site.objects.filter(pk__in=set(site_ids)), permissions.LOG, distinct=False)
+        .order_by()
+        .values_list("id", "created_at", "updated_at", "municipality__county_id")
+    )
+    found = schedules.by_version((site_id, created, updated) for site_id, created, updated, _county in rows)
+    return {
+        site_id: SiteRef(site_id, county_id, found[site_id])
+        for site_id, _created, _updated, county_id in rows
+        if site_id in found
+    }

@@ -260,3 +260,20 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class Vocabulary(models.Model):
+    """One row whose `version` changes with every saved or deleted term or language (signals.py).
+
+    A process may keep the codes it resolves against while the version it reads stays the same
+    (taxonomies.cached_vocabulary): a changed term is seen by the next request of every process.
+    """
+
+    version = models.CharField(max_length=32)
+
+    class Meta:
+        verbose_name = _("vocabulary version")
+        verbose_name_plural = _("vocabulary versions")
+
+    def __str__(self) -> str:
+        return self.version

@@ -18,8 +18,9 @@ from django.utils.translation import gettext_lazy as _
 
 from kohtaamo.audit.services import log_action
 from kohtaamo.directory.models import Language, Site
-from kohtaamo.encounters.context import EncounterError, LogContext, local_today
+from kohtaamo.encounters.context import EncounterError, LogContext, SiteRef, local_today
 from kohtaamo.encounters.models import Coping, Encounter, Session, Term, TermKind, Wish, truncate_to_hour
+from kohtaamo.encounters.taxonomies import LanguageRef, TermRef
 from kohtaamo.lib import privacy
 
 __all__ = ["EncounterError", "LogContext", "local_today"]  # re-exported: callers catch the error from here
@@ -54,8 +55,8 @@ def check_moment(context: LogContext, moment: dt.datetime) -> dt.datetime:
 
 @dataclass
 class Facts:
-    terms: dict[str, list[Term]]
-    language: Language | None
+    terms: dict[str, list[Term | TermRef]]
+    language: Language | LanguageRef | None
     coping: str | None
     note: str
 
@@ -63,7 +64,7 @@ class Facts:
 def _validated_facts(
     context: LogContext,
     *,
-    site: Site,
+    site: Site | SiteRef,
     codes: dict[str, Sequence[str]],
     language: str | None,
     coping: str | None,
@@ -71,8 +72,8 @@ def _validated_facts(
     keep: Collection[int] = (),
 ) -> Facts:
     problems: list[EncounterError] = []
-    terms: dict[str, list[Term]] = {}
-    county_id = site.municipality.county_id
+    terms: dict[str, list[Term | TermRef]] = {}
+    county_id = context.county_id(site)
     for name, kind in TERM_FIELDS.items():
         resolved = context.terms.resolve(kind, codes.get(name, ()), county_id=county_id, keep=keep)
         terms[name] = resolved.terms
@@ -117,7 +118,7 @@ def _validated_facts(
     return Facts(terms=terms, language=language_obj, coping=coping, note=note)
 
 
-def _set_terms(encounter: Encounter, terms: dict[str, list[Term]], *, replace: bool = False) -> None:
+def _set_terms(encounter: Encounter, terms: dict[str, list[Term | TermRef]], *, replace: bool = False) -> None:
     for name, chosen in terms.items():
         manager = getattr(encounter, name)
         if replace:
@@ -132,7 +133,7 @@ def _checked(
     context: LogContext,
     *,
     session: Session,
-    site: Site,
+    site: Site | SiteRef,
     occurred_at: dt.datetime | None,
     codes: dict[str, Sequence[str]],
     language: str | None,
@@ -192,9 +193,9 @@ def encounter_create(
             encounter = Encounter.objects.create(
                 client_uuid=client_uuid,
                 session=session,
-                site=site,
+                site_id=site.pk,
                 occurred_at=moment,
-                language=facts.language,
+                language_id=facts.language.pk if facts.language else None,
                 coping=facts.coping,
                 note=facts.note,
                 created_by=actor,
@@ -295,7 +296,7 @@ def wish_create(
         problems.append(EncounterError("wish_too_long", _("Keep the wish short."), field="text"))
     for finding_code in dict.fromkeys(finding.code for finding in privacy.check_text(text)):
         problems.append(EncounterError("personal_data", privacy.MESSAGES[finding_code], field="text"))
-    resolved = context.terms.resolve(TermKind.WISH_THEME, themes, county_id=site.municipality.county_id)
+    resolved = context.terms.resolve(TermKind.WISH_THEME, themes, county_id=context.county_id(site))
     if resolved.unknown or resolved.retired:
         codes = ", ".join(resolved.unknown + resolved.retired)
         problems.append(

@@ -11,20 +11,20 @@ from django.utils.translation import gettext_lazy as _
 
 from kohtaamo.accounts import permissions
 from kohtaamo.audit.services import log_action
-from kohtaamo.directory.models import Site
-from kohtaamo.encounters.context import EncounterError, LogContext, local_today
+from kohtaamo.directory.models import OpeningRule, Site
+from kohtaamo.encounters.context import EncounterError, LogContext, SiteRef, local_today
 from kohtaamo.encounters.models import Session, truncate_to_hour
 from kohtaamo.lib import hours, privacy
 
 
-def _day_sessions(context: LogContext, site: Site, day: dt.date) -> list[Session]:
+def _day_sessions(context: LogContext, site: Site | SiteRef, day: dt.date) -> list[Session]:
     key = (site.pk, day)
     if key not in context.day_sessions:
-        context.day_sessions[key] = list(Session.objects.filter(site=site, date=day).order_by("starts_at"))
+        context.day_sessions[key] = list(Session.objects.filter(site_id=site.pk, date=day).order_by("starts_at"))
     return context.day_sessions[key]
 
 
-def _session_get_or_create(context: LogContext, site: Site, starts_at: dt.datetime, **defaults) -> Session:
+def _session_get_or_create(context: LogContext, site: Site | SiteRef, starts_at: dt.datetime, **defaults) -> Session:
     day = starts_at.astimezone(hours.HELSINKI).date()
     known = _day_sessions(context, site, day)
     for session in known:
@@ -32,17 +32,17 @@ def _session_get_or_create(context: LogContext, site: Site, starts_at: dt.dateti
             return session
     # get_or_create survives a race: the loser of the unique (site, starts_at) insert reads the winner's row.
     session, created = Session.objects.get_or_create(
-        site=site, starts_at=starts_at, defaults={"date": day, "opened_by": context.actor, **defaults}
+        site_id=site.pk, starts_at=starts_at, defaults={"date": day, "opened_by": context.actor, **defaults}
     )
     if created and session.opening_rule_id:
-        rule = next((rule for rule in site.opening_rules.all() if rule.pk == session.opening_rule_id), None)
-        if rule is not None:
-            session.partners.set(rule.partners.all())
+        through = OpeningRule.partners.through
+        partners = through.objects.filter(openingrule_id=session.opening_rule_id).values_list("organisation_id")
+        session.partners.set([pk for (pk,) in partners])
     known.append(session)
     return session
 
 
-def _scheduled(context: LogContext, site: Site, opening: hours.Opening) -> Session:
+def _scheduled(context: LogContext, site: Site | SiteRef, opening: hours.Opening) -> Session:
     return _session_get_or_create(
         context,
         site,
@@ -53,7 +53,7 @@ def _scheduled(context: LogContext, site: Site, opening: hours.Opening) -> Sessi
     )
 
 
-def session_for_moment(*, context: LogContext, site: Site, moment: dt.datetime) -> Session:
+def session_for_moment(*, context: LogContext, site: Site | SiteRef, moment: dt.datetime) -> Session:
     """The session a moment at a site belongs to, opened if needed.
 
     The opening that covers the moment per the opening hours; else a session already open

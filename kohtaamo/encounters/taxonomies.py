@@ -11,11 +11,12 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from kohtaamo.audit.services import diff, log_action, snapshot
-from kohtaamo.encounters.models import Term, TermKind
+from kohtaamo.directory.models import Language
+from kohtaamo.encounters.models import Term, TermKind, Vocabulary
 
 # kind -> [(code, fi, sv, en)], in the order they are offered.
 SEED: dict[str, list[tuple[str, str, str, str]]] = {
@@ -166,6 +167,40 @@ class TermIndex:
             else:
                 resolved.terms.append(term)
         return resolved
+
+
+class LanguageRef(NamedTuple):
+    """What storing an encounter reads of a language."""
+
+    pk: int
+    code: str
+
+
+# The vocabulary this process read last, under its version: (version, terms, languages by code).
+_vocabulary: tuple[str, TermIndex, dict[str, LanguageRef]] | None = None
+
+
+def _vocabulary_version() -> str | None:
+    """The version in models.Vocabulary: one read of one row by its key, without building a queryset."""
+    table = connection.ops.quote_name(Vocabulary._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT version FROM {table} WHERE id = 1")  # noqa: S608 (the model's own table)
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def cached_vocabulary() -> tuple[TermIndex, dict[str, LanguageRef]]:
+    """Every term (as TermRefs) and every language by code, for writes: read again only when a term or a
+    language has changed since this process last read them (the version in models.Vocabulary moves)."""
+    global _vocabulary
+    version = _vocabulary_version()  # first: a change committed after it is seen by the next call
+    if version is not None and _vocabulary is not None and _vocabulary[0] == version:
+        return _vocabulary[1], _vocabulary[2]
+    terms = TermIndex.load(light=True)
+    languages = {code: LanguageRef(pk, code) for pk, code in Language.objects.values_list("id", "code")}
+    if version is not None:
+        _vocabulary = (version, terms, languages)
+    return terms, languages
 
 
 # --- Writes by a county's admins (or superusers for national terms) ---

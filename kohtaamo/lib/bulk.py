@@ -1,0 +1,62 @@
+"""Multi-row INSERTs of plain values, for hot write paths where building a model instance per row costs more
+than the row itself (the encounter batch: an encounter and its term links).
+
+Values are converted for the database by the model's own fields (`get_db_prep_save`), so UUIDs, aware
+datetimes and the like are stored exactly as the ORM stores them. Nothing else of `Model.save()` runs:
+no `pre_save()` (so no auto_now) and no signals. Works on SQLite 3.35+ and PostgreSQL (RETURNING and
+ON CONFLICT ... DO NOTHING on both).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.db import connection
+from django.db.models import Model
+
+# PostgreSQL has no limit Django knows of, but its protocol numbers the parameters with 16 bits.
+POSTGRES_MAX_PARAMS = 65535
+
+
+def insert(
+    model: type[Model],
+    columns: Sequence[str],
+    rows: Sequence[Sequence],
+    *,
+    returning: Sequence[str] = (),
+    skip_conflicts_on: Sequence[str] | None = None,
+) -> list[tuple]:
+    """INSERT `rows` (values in the order of `columns`, which are field names or attnames like `site_id`).
+
+    `skip_conflicts_on`: the columns of a unique constraint whose conflicting rows are skipped (ON CONFLICT
+    ... DO NOTHING); an empty sequence skips a conflict with any. `returning`: columns to return for each
+    row inserted (skipped rows return nothing), as the database gives them. As few statements as the
+    database's limit on parameters allows.
+    """
+    if not rows:
+        return []
+    meta, quote = model._meta, connection.ops.quote_name
+    fields = [meta.get_field(name) for name in columns]
+    names = ", ".join(quote(field.column) for field in fields)
+    head = f"INSERT INTO {quote(meta.db_table)} ({names}) VALUES "  # noqa: S608 (the model's own quoted names)
+    tail = ""
+    if skip_conflicts_on is not None:
+        target = ", ".join(quote(meta.get_field(name).column) for name in skip_conflicts_on)
+        tail += f" ON CONFLICT ({target}) DO NOTHING" if target else " ON CONFLICT DO NOTHING"
+    if returning:
+        tail += " RETURNING " + ", ".join(quote(meta.get_field(name).column) for name in returning)
+    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    per_statement = max(1, (connection.features.max_query_params or POSTGRES_MAX_PARAMS) // len(fields))
+    found: list[tuple] = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), per_statement):
+            chunk = rows[start : start + per_statement]
+            params = [
+                field.get_db_prep_save(value, connection)
+                for row in chunk
+                for field, value in zip(fields, row, strict=True)
+            ]
+            cursor.execute(head + ", ".join([one] * len(chunk)) + tail, params)
+            if returning:
+                found.extend(cursor.fetchall())
+    return found
