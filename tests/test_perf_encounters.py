@@ -130,3 +130,32 @@ def test_a_batch_reads_the_opening_hours_only_after_they_changed(token, tampere_
     sql = _sql([item(tampere_site)], token)
     assert not any("directory_opening" in query for query in sql)
     assert Encounter.objects.latest("pk").session == session
+
+
+def test_a_full_batch_of_five_hundred_costs_the_queries_of_a_batch_of_three(token, bob, tampere_site):
+    """The constant: auth, the vocabulary's version, sites, stored uuids, sessions, then one INSERT per table."""
+    post([item(tampere_site)], token)  # opens today's session and fills this process's vocabulary
+    full = {"more_info": ["housing"], "language": "fi", "coping": "better"}
+    results, three = post([item(tampere_site, **full) for _ in range(3)], token)
+    assert {r["status"] for r in results} == {"created"}
+    results, five_hundred = post([item(tampere_site, **full) for _ in range(500)], token)
+    assert {r["status"] for r in results} == {"created"}
+    assert five_hundred == three <= 14
+    stored = Encounter.objects.get(client_uuid=results[-1]["client_uuid"])
+    assert (stored.language.code, stored.coping) == ("fi", "better")
+    assert [t.code for t in stored.more_info.all()] == ["housing"]
+    assert Encounter.objects.count() == 504
+
+
+def test_a_changed_term_is_seen_by_the_next_batch(token, ada, tampere_site):
+    """The vocabulary kept in the process is read again once a term changes (models.Vocabulary)."""
+    from kohtaamo.encounters import taxonomies
+
+    results, _queries = post([item(tampere_site, topics=["loneliness"])], token)
+    assert results[0]["status"] == "created"
+    taxonomies.term_retire(actor=ada, term=fe.term("loneliness"))
+    results, _queries = post([item(tampere_site, topics=["loneliness"])], token)
+    assert [e["code"] for e in results[0]["errors"]] == ["retired_code"]
+    county_term = fe.county_term("food_bank", f.PIRKANMAA)
+    results, _queries = post([item(tampere_site, topics=[county_term.code])], token)
+    assert results[0]["status"] == "created"

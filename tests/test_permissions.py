@@ -3,6 +3,7 @@
 import pytest
 
 from kohtaamo.accounts import permissions
+from kohtaamo.accounts.models import Role
 from kohtaamo.directory.models import Site
 from tests import factories as f
 
@@ -133,3 +134,28 @@ def test_alice_may_not_move_a_site_to_another_county(as_user, alice, tampere_sit
     assert "Unknown municipality, or one outside your area." in response.content.decode()
     tampere_site.refresh_from_db()
     assert tampere_site.municipality.code == f.TAMPERE
+
+
+def test_site_in_scope_agrees_with_scoped_for_every_persona_and_action(alice, ada, bob, vera, carol, paula):
+    """The encounter batch checks its sites in Python (permissions.site_in_scope): it must say what scoped() says."""
+    f.site(name="Nokian olkkari", municipality=f.municipality(f.NOKIA))
+    raisio = f.site(name="Olkkari", municipality=f.municipality(f.RAISIO))
+    in_nokia = f.user("mira", role=Role.COUNSELLOR, municipality=f.NOKIA)
+    named_far = f.user("nina", role=Role.PROFESSIONAL, county=f.PIRKANMAA, sites=[raisio])
+    root = f.user("root", role=Role.VIEWER, is_superuser=True)
+    gone = f.user("gone", role=Role.COORDINATOR, county=f.PIRKANMAA, is_active=False)
+    users = [alice, ada, bob, vera, carol, paula, in_nokia, named_far, root, gone]
+    rows = list(Site.objects.values_list("pk", "municipality_id", "municipality__county_id"))
+    assert len(rows) >= 3
+    for user in users:
+        named = set(user.sites.values_list("pk", flat=True))
+        for action in (permissions.LOG, permissions.EDIT, permissions.STATS, permissions.MANAGE):
+            expected = set(permissions.scoped(user, Site, action).values_list("pk", flat=True))
+            found = {
+                pk
+                for pk, municipality_id, county_id in rows
+                if permissions.site_in_scope(
+                    user, action, site_id=pk, municipality_id=municipality_id, county_id=county_id, named=pk in named
+                )
+            }
+            assert found == expected, (user.username, action)

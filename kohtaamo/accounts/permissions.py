@@ -70,6 +70,26 @@ def site_q(user, prefix: str = "") -> Q:
     return q
 
 
+def site_in_scope(user, action: str, *, site_id: int, municipality_id: int, county_id: int, named: bool) -> bool:
+    """`scoped(user, Site, action)` for one site already read as plain values, for an action other than VIEW:
+    `site_q()` in Python. `named`: whether the site is one of the user's own (`user.sites`).
+
+    For write paths that read many sites in one query of their own (the encounter batch);
+    tests/test_permissions.py holds it equal to `scoped()`.
+    """
+    if action == VIEW:
+        raise ValueError("VIEW also reaches public sites: use scoped()")
+    if not allows(user, action) or not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return (
+        (bool(user.county_id) and county_id == user.county_id)
+        or (bool(user.municipality_id) and municipality_id == user.municipality_id)
+        or named
+    )
+
+
 def county_ids(user) -> set[int]:
     """The counties the user's scope touches (through a municipality or sites too)."""
     from kohtaamo.directory.models import Site

@@ -68,11 +68,7 @@ def encounter_batch(*, actor, items: Sequence[EncounterInput], now: dt.datetime 
     An item whose client_uuid a resend racing this batch stored meanwhile answers `duplicate`.
     """
     context = LogContext.load(actor=actor, site_ids=[item.site for item in items], now=now, light=True)
-    stored = set(
-        Encounter.objects.filter(client_uuid__in=[i.client_uuid for i in items])
-        .order_by()
-        .values_list("client_uuid", flat=True)
-    )
+    stored = _stored_already([item.client_uuid for item in items])
     _load_day_sessions(context, items)
     outcomes: list[Outcome | None] = []
     good: list[tuple[int, EncounterInput, Session, dt.datetime, Facts]] = []
@@ -118,13 +114,42 @@ def _load_day_sessions(context: LogContext, items: Sequence[EncounterInput]) -> 
     if not pairs:
         return
     found: dict[tuple[int, dt.date], list[Session]] = {pair: [] for pair in pairs}
-    sessions = Session.objects.filter(
-        site_id__in={site for site, _day in pairs}, date__in={day for _site, day in pairs}
-    ).order_by("starts_at")
-    for session in sessions:
+    sites, days = sorted({site for site, _day in pairs}), sorted({day for _site, day in pairs})
+    date = Session._meta.get_field("date")
+    sql = _sessions_sql(len(sites), len(days))
+    for session in Session.objects.raw(sql, [*sites, *(date.get_db_prep_value(day, connection) for day in days)]):
         if (session.site_id, session.date) in found:
             found[(session.site_id, session.date)].append(session)
     context.day_sessions.update(found)
+
+
+def _stored_already(keys: list[uuid.UUID]) -> set[uuid.UUID]:
+    """The client_uuids among `keys` stored before: one query by the unique index, written out."""
+    if not keys:
+        return set()
+    field = Encounter._meta.get_field("client_uuid")
+    quote = connection.ops.quote_name
+    sql = (
+        f"SELECT {quote(field.column)} FROM {quote(Encounter._meta.db_table)} "  # noqa: S608 (quoted names)
+        f"WHERE {quote(field.column)} IN ({', '.join(['%s'] * len(keys))})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [field.get_db_prep_value(key, connection) for key in keys])
+        return {_as_uuid(key) for (key,) in cursor.fetchall()}
+
+
+def _sessions_sql(sites: int, days: int) -> str:
+    """The sessions at some sites on some days, earliest first (the day's sessions are looked at in order)."""
+    meta, quote = Session._meta, connection.ops.quote_name
+
+    def col(name: str) -> str:
+        return quote(meta.get_field(name).column)
+
+    return (
+        f"SELECT * FROM {quote(meta.db_table)} "  # noqa: S608 (quoted names)
+        f"WHERE {col('site')} IN ({', '.join(['%s'] * sites)}) AND {col('date')} IN ({', '.join(['%s'] * days)}) "
+        f"ORDER BY {col('starts_at')}"
+    )
 
 
 def _store_all(*, actor, context: LogContext, good: list) -> list[tuple[int, bool]]:

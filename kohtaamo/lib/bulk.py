@@ -9,9 +9,10 @@ ON CONFLICT ... DO NOTHING on both).
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
 
-from django.db import connection
+from django.db import connections, router
 from django.db.models import Model
 
 # PostgreSQL has no limit Django knows of, but its protocol numbers the parameters with 16 bits.
@@ -35,8 +36,11 @@ def insert(
     """
     if not rows:
         return []
+    connection = connections[router.db_for_write(model)]
     meta, quote = model._meta, connection.ops.quote_name
     fields = [meta.get_field(name) for name in columns]
+    # An int for an integer column or a key to one goes in as it is (what get_db_prep_save would make of it).
+    whole = [_integer(field) for field in fields]
     names = ", ".join(quote(field.column) for field in fields)
     head = f"INSERT INTO {quote(meta.db_table)} ({names}) VALUES "  # noqa: S608 (the model's own quoted names)
     tail = ""
@@ -46,17 +50,48 @@ def insert(
     if returning:
         tail += " RETURNING " + ", ".join(quote(meta.get_field(name).column) for name in returning)
     one = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    per_statement = max(1, (connection.features.max_query_params or POSTGRES_MAX_PARAMS) // len(fields))
+    per_statement = max(1, _max_params(connection) // len(fields))
     found: list[tuple] = []
     with connection.cursor() as cursor:
         for start in range(0, len(rows), per_statement):
             chunk = rows[start : start + per_statement]
             params = [
-                field.get_db_prep_save(value, connection)
+                value
+                if value is None or (is_whole and type(value) is int)
+                else field.get_db_prep_save(value, connection)
                 for row in chunk
-                for field, value in zip(fields, row, strict=True)
+                for field, is_whole, value in zip(fields, whole, row, strict=True)
             ]
             cursor.execute(head + ", ".join([one] * len(chunk)) + tail, params)
             if returning:
                 found.extend(cursor.fetchall())
     return found
+
+
+INTEGER_TYPES = {
+    "AutoField",
+    "BigAutoField",
+    "SmallAutoField",
+    "IntegerField",
+    "BigIntegerField",
+    "SmallIntegerField",
+    "PositiveIntegerField",
+    "PositiveBigIntegerField",
+    "PositiveSmallIntegerField",
+}
+
+
+def _integer(field) -> bool:
+    target = field.target_field if field.is_relation else field
+    return target.get_internal_type() in INTEGER_TYPES
+
+
+def _max_params(connection) -> int:
+    """Parameters one statement may carry: SQLite's own limit where Python can ask it (32766 since SQLite
+    3.32; Django assumes 999 for older builds), else Django's figure, else PostgreSQL's protocol limit."""
+    if connection.vendor == "sqlite":
+        connection.ensure_connection()
+        getlimit = getattr(connection.connection, "getlimit", None)  # Python 3.11+
+        if getlimit is not None:
+            return getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    return connection.features.max_query_params or POSTGRES_MAX_PARAMS
