@@ -110,7 +110,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Connections are kept between requests (DB_CONN_MAX_AGE) here too: a new one per request parsed the
+    # schema and ran the pragmas again each time, and closing the last one checkpointed the WAL into the
+    # database file and deleted it, an fsync per write request. Kept, SQLite checkpoints every 1000 pages.
     # Tests use a file too, one per process: threads then queue for the write lock as in production,
     # where an in-memory shared-cache database would answer "table is locked" at once.
     DATABASES["default"]["TEST"] = {"NAME": str(Path(tempfile.gettempdir()) / f"kohtaamo-test-{os.getpid()}.sqlite3")}

@@ -181,7 +181,7 @@ def _markdown(
     lines = [
         f"Served by `{command}` (sync workers) with `DJANGO_SETTINGS_MODULE=bench.settings` (Kohtaamo's settings "
         "and URLs plus `/bench/hello`), `KOHTAAMO_ENV=development`, `DEBUG=0`, a scratch SQLite database "
-        "in a temporary directory (WAL, a connection per request, as configured) and the local-memory cache "
+        "in a temporary directory (WAL, connections kept between requests, as configured) and the local-memory cache "
         "of each worker.",
         "",
         f"Data: {source}, topped up by `bench/data.py` to {data['sites']} sites ({data['public_sites']} public) "

@@ -124,8 +124,8 @@ def _markdown(options, how, prepared_seconds, before, after, cases, rounds, rati
     made = f"made for this run in {prepared_seconds:.0f} s" if how == "made" else "reused from an earlier run"
     lines = [
         f"Served by `{command}` (sync workers) with `DJANGO_SETTINGS_MODULE=bench.settings`, "
-        "`KOHTAAMO_ENV=development`, `DEBUG=0`, on a copy of a prepared SQLite database (WAL, a connection "
-        "per request, as configured).",
+        "`KOHTAAMO_ENV=development`, `DEBUG=0`, on a copy of a prepared SQLite database (WAL, connections "
+        "kept between requests, as configured).",
         "",
         f"Data: `manage.py load_demo --force`, `bench/data.py` (120 sites) and `bench/encounters_data.py`: "
         f"{before['encounters_encounter']:,} encounters with {before['encounters_encounter_topics']:,} topic "
