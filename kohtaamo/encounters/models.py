@@ -270,11 +270,7 @@ class Vocabulary(models.Model):
     (taxonomies.cached_vocabulary): a changed term is seen by the next request of every process.
     """
 
-    version = models.CharField(max_length=32)
-
-    class Meta:
-        verbose_name = _("vocabulary version")
-        verbose_name_plural = _("vocabulary versions")
+    version = models.CharField(max_length=32)  # internal: shown nowhere, so no translated names
 
     def __str__(self) -> str:
         return self.version

@@ -17,10 +17,6 @@ class Migration(migrations.Migration):
                 ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
                 ("version", models.CharField(max_length=32)),
             ],
-            options={
-                "verbose_name": "vocabulary version",
-                "verbose_name_plural": "vocabulary versions",
-            },
         ),
         migrations.RunPython(first_version, migrations.RunPython.noop),
     ]
