@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
+from django.db.models import DateTimeField
 from django.utils import timezone
 
 from kohtaamo.encounters.context import EncounterError, LogContext
@@ -116,8 +117,17 @@ def _load_day_sessions(context: LogContext, items: Sequence[EncounterInput]) -> 
     found: dict[tuple[int, dt.date], list[Session]] = {pair: [] for pair in pairs}
     sites, days = sorted({site for site, _day in pairs}), sorted({day for _site, day in pairs})
     date = Session._meta.get_field("date")
-    sql = _sessions_sql(len(sites), len(days))
-    for session in Session.objects.raw(sql, [*sites, *(date.get_db_prep_value(day, connection) for day in days)]):
+    fields = Session._meta.concrete_fields
+    moments = [isinstance(field, DateTimeField) for field in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _sessions_sql(len(sites), len(days)), [*sites, *(date.get_db_prep_value(d, connection) for d in days)]
+        )
+        rows = cursor.fetchall()
+    names = [field.attname for field in fields]
+    for row in rows:
+        values = [bulk.aware(value) if moment else value for value, moment in zip(row, moments, strict=True)]
+        session = Session.from_db(connection.alias, names, values)
         if (session.site_id, session.date) in found:
             found[(session.site_id, session.date)].append(session)
     context.day_sessions.update(found)
@@ -145,8 +155,9 @@ def _sessions_sql(sites: int, days: int) -> str:
     def col(name: str) -> str:
         return quote(meta.get_field(name).column)
 
+    columns = ", ".join(quote(field.column) for field in meta.concrete_fields)
     return (
-        f"SELECT * FROM {quote(meta.db_table)} "  # noqa: S608 (quoted names)
+        f"SELECT {columns} FROM {quote(meta.db_table)} "  # noqa: S608 (quoted names)
         f"WHERE {col('site')} IN ({', '.join(['%s'] * sites)}) AND {col('date')} IN ({', '.join(['%s'] * days)}) "
         f"ORDER BY {col('starts_at')}"
     )

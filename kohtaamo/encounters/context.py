@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 
 from django.db import connection
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -18,7 +17,7 @@ from kohtaamo.directory import schedules
 from kohtaamo.directory.models import Language, Site
 from kohtaamo.encounters.models import Session
 from kohtaamo.encounters.taxonomies import LanguageRef, TermIndex, cached_vocabulary
-from kohtaamo.lib import hours
+from kohtaamo.lib import bulk, hours
 
 
 class EncounterError(Exception):
@@ -114,7 +113,7 @@ def _site_refs(actor, site_ids: Iterable[int]) -> dict[int, SiteRef]:
         cursor.execute(_sites_sql(len(ids)), [actor.pk, *ids])
         rows = cursor.fetchall()
     rows = [
-        (pk, _aware(created), _aware(updated), municipality_id, county_id, bool(named))
+        (pk, bulk.aware(created), bulk.aware(updated), municipality_id, county_id, bool(named))
         for pk, created, updated, municipality_id, county_id, named in rows
         if permissions.site_in_scope(
             actor,
@@ -127,13 +126,6 @@ def _site_refs(actor, site_ids: Iterable[int]) -> dict[int, SiteRef]:
     ]
     found = schedules.by_version((pk, created, updated) for pk, created, updated, *_rest in rows)
     return {pk: SiteRef(pk, county_id, found[pk]) for pk, _c, _u, _m, county_id, _n in rows if pk in found}
-
-
-def _aware(moment) -> dt.datetime:
-    """A datetime column as a raw query gives it: aware from PostgreSQL, naive UTC (or text) from SQLite."""
-    if isinstance(moment, str):
-        moment = parse_datetime(moment)
-    return moment if timezone.is_aware(moment) else moment.replace(tzinfo=dt.UTC)
 
 
 @functools.cache

@@ -29,6 +29,7 @@ NOTE_MAX_LENGTH = 500
 WISH_MAX_LENGTH = 300
 FUTURE_TOLERANCE = dt.timedelta(hours=1)  # clocks of phones drift; an hour ahead is still believable
 OLDEST = dt.timedelta(days=366)
+COPING_VALUES = frozenset(Coping.values)  # Coping.values walks the enum on every call
 
 # The encounter's term fields and the kind each takes.
 TERM_FIELDS = {
@@ -100,7 +101,7 @@ def _validated_facts(
         language_obj = context.languages.get(language)
         if language_obj is None:
             problems.append(EncounterError("unknown_language", _("Unknown language code."), field="language"))
-    if coping is not None and coping not in Coping.values:
+    if coping is not None and coping not in COPING_VALUES:
         problems.append(EncounterError("invalid_coping", _("Unknown answer to the coping question."), field="coping"))
     note = (note or "").strip()
     if len(note) > NOTE_MAX_LENGTH:

@@ -9,11 +9,14 @@ ON CONFLICT ... DO NOTHING on both).
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 from collections.abc import Sequence
 
 from django.db import connections, router
 from django.db.models import Model
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 # PostgreSQL has no limit Django knows of, but its protocol numbers the parameters with 16 bits.
 POSTGRES_MAX_PARAMS = 65535
@@ -95,3 +98,13 @@ def _max_params(connection) -> int:
         if getlimit is not None:
             return getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
     return connection.features.max_query_params or POSTGRES_MAX_PARAMS
+
+
+def aware(moment: dt.datetime | str | None) -> dt.datetime | None:
+    """A datetime column as a written-out query gives it: aware from PostgreSQL, naive UTC (or text) from
+    SQLite, where the ORM would have converted it (USE_TZ: stored in UTC)."""
+    if isinstance(moment, str):
+        moment = parse_datetime(moment)
+    if moment is None or timezone.is_aware(moment):
+        return moment
+    return moment.replace(tzinfo=dt.UTC)
