@@ -7,6 +7,7 @@ one encounter from the counsellor's screen (services.py); a resend that races th
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -138,16 +139,21 @@ def _stored_already(keys: list[uuid.UUID]) -> set[uuid.UUID]:
     if not keys:
         return set()
     field = Encounter._meta.get_field("client_uuid")
-    quote = connection.ops.quote_name
-    sql = (
-        f"SELECT {quote(field.column)} FROM {quote(Encounter._meta.db_table)} "  # noqa: S608 (quoted names)
-        f"WHERE {quote(field.column)} IN ({', '.join(['%s'] * len(keys))})"
-    )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [field.get_db_prep_value(key, connection) for key in keys])
+        cursor.execute(_stored_sql(len(keys)), [field.get_db_prep_value(key, connection) for key in keys])
         return {_as_uuid(key) for (key,) in cursor.fetchall()}
 
 
+@functools.lru_cache(maxsize=64)
+def _stored_sql(count: int) -> str:
+    column, quote = Encounter._meta.get_field("client_uuid").column, connection.ops.quote_name
+    return (
+        f"SELECT {quote(column)} FROM {quote(Encounter._meta.db_table)} "  # noqa: S608 (quoted names)
+        f"WHERE {quote(column)} IN ({', '.join(['%s'] * count)})"
+    )
+
+
+@functools.lru_cache(maxsize=256)
 def _sessions_sql(sites: int, days: int) -> str:
     """The sessions at some sites on some days, earliest first (the day's sessions are looked at in order)."""
     meta, quote = Session._meta, connection.ops.quote_name

@@ -10,6 +10,7 @@ ON CONFLICT ... DO NOTHING on both).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import sqlite3
 from collections.abc import Sequence
 
@@ -40,19 +41,13 @@ def insert(
     if not rows:
         return []
     connection = connections[router.db_for_write(model)]
-    meta, quote = model._meta, connection.ops.quote_name
-    fields = [meta.get_field(name) for name in columns]
-    # An int for an integer column or a key to one goes in as it is (what get_db_prep_save would make of it).
-    whole = [_integer(field) for field in fields]
-    names = ", ".join(quote(field.column) for field in fields)
-    head = f"INSERT INTO {quote(meta.db_table)} ({names}) VALUES "  # noqa: S608 (the model's own quoted names)
-    tail = ""
-    if skip_conflicts_on is not None:
-        target = ", ".join(quote(meta.get_field(name).column) for name in skip_conflicts_on)
-        tail += f" ON CONFLICT ({target}) DO NOTHING" if target else " ON CONFLICT DO NOTHING"
-    if returning:
-        tail += " RETURNING " + ", ".join(quote(meta.get_field(name).column) for name in returning)
-    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    fields, whole, head, tail, one = _statement(
+        connection.alias,
+        model,
+        tuple(columns),
+        tuple(returning),
+        None if skip_conflicts_on is None else tuple(skip_conflicts_on),
+    )
     per_statement = max(1, _max_params(connection) // len(fields))
     found: list[tuple] = []
     with connection.cursor() as cursor:
@@ -69,6 +64,26 @@ def insert(
             if returning:
                 found.extend(cursor.fetchall())
     return found
+
+
+@functools.lru_cache(maxsize=64)
+def _statement(alias: str, model: type[Model], columns: tuple, returning: tuple, skip_conflicts_on: tuple | None):
+    """The fields, which of them take ints as they are, and the statement's parts: made once per shape."""
+    connection = connections[alias]
+    meta, quote = model._meta, connection.ops.quote_name
+    fields = [meta.get_field(name) for name in columns]
+    # An int for an integer column or a key to one goes in as it is (what get_db_prep_save would make of it).
+    whole = [_integer(field) for field in fields]
+    names = ", ".join(quote(field.column) for field in fields)
+    head = f"INSERT INTO {quote(meta.db_table)} ({names}) VALUES "  # noqa: S608 (the model's own quoted names)
+    tail = ""
+    if skip_conflicts_on is not None:
+        target = ", ".join(quote(meta.get_field(name).column) for name in skip_conflicts_on)
+        tail += f" ON CONFLICT ({target}) DO NOTHING" if target else " ON CONFLICT DO NOTHING"
+    if returning:
+        tail += " RETURNING " + ", ".join(quote(meta.get_field(name).column) for name in returning)
+    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    return fields, whole, head, tail, one
 
 
 INTEGER_TYPES = {
