@@ -55,6 +55,7 @@ class LogContext:
     languages: dict[str, Language | LanguageRef]
     now: dt.datetime
     day_sessions: dict[tuple[int, dt.date], list[Session]] = field(default_factory=dict)
+    openings: dict[tuple[int, dt.date], list[hours.Opening]] = field(default_factory=dict)
     present_in: set[int] = field(default_factory=set)
 
     @classmethod

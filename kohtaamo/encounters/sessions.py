@@ -61,7 +61,10 @@ def session_for_moment(*, context: LogContext, site: Site | SiteRef, moment: dt.
     """
     local = moment.astimezone(hours.HELSINKI)
     day = local.date()
-    for opening in site.schedule.openings_on(day):
+    key = (site.pk, day)
+    if key not in context.openings:  # a batch asks for the same site and day item after item
+        context.openings[key] = site.schedule.openings_on(day)
+    for opening in context.openings[key]:
         if opening.contains(local):
             return _scheduled(context, site, opening)
     covering = [session for session in _day_sessions(context, site, day) if session.covers(moment)]
