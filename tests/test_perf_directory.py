@@ -12,8 +12,9 @@ from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 
-# The site with select_related, nothing more: what the page derives from the site's rules, partners,
-# exceptions, organisations and languages is cached under the site's version (its updated_at).
+# The site's row (four columns: who may see it and which version to show), nothing more: what the page shows of
+# the site's row, municipality, county, rules, partners, exceptions, organisations and languages is rendered once
+# and cached under the site's version (its updated_at).
 ANONYMOUS_QUERIES = 1
 # On a miss (a new version, day or language): the site again with its rules, their partners, exceptions,
 # organisations and languages.
@@ -156,3 +157,56 @@ def test_edits_from_the_organisations_side_show_at_once_too(client, tampere_site
     assert "Kumppani ry" in _page(client, tampere_site)
     partner.delete()
     assert "Kumppani ry" not in _page(client, tampere_site)
+
+
+def test_edits_of_the_sites_own_row_its_municipality_and_county_show_at_once(client, tampere_site):
+    """The parts of the page that show the site's row are rendered once per version too."""
+    assert "Hervanta L8" in _page(client, tampere_site)
+    assert _queries(client, tampere_site) == ANONYMOUS_QUERIES
+
+    def edited(change) -> None:
+        before = _version(tampere_site)
+        change()
+        assert _version(tampere_site) > before
+
+    def rename_site():
+        site = Site.objects.get(pk=tampere_site.pk)
+        site.name = "Hervannan olohuone"
+        site.description = "Tervetuloa kahville."
+        site.save()
+
+    edited(rename_site)
+    page = _page(client, tampere_site)
+    assert "Hervannan olohuone" in page and "Tervetuloa kahville." in page and "Hervanta L8" not in page
+    municipality = tampere_site.municipality
+
+    def rename_municipality():
+        municipality.name = "Tampereen kaupunki"
+        municipality.save()
+
+    edited(rename_municipality)
+    assert "Tampereen kaupunki" in _page(client, tampere_site)
+    county = municipality.county
+
+    def rename_county():
+        county.name = "Pirkanmaan hyvinvointialue (uusi nimi)"
+        county.save()
+
+    edited(rename_county)
+    assert "Pirkanmaan hyvinvointialue (uusi nimi)" in _page(client, tampere_site)
+
+
+def test_the_internal_mark_follows_the_site_s_visibility_even_without_a_new_version(as_user, alice, tampere_site):
+    client = as_user(alice)
+    assert "<strong>sisäinen</strong>" not in _page(client, tampere_site)
+    # An update() leaves updated_at alone; visibility is read on every request and is part of the key.
+    Site.objects.filter(pk=tampere_site.pk).update(is_public=False)
+    assert "<strong>sisäinen</strong>" in _page(client, tampere_site)
+
+
+def test_an_anonymous_visit_reads_the_sites_row_alone_without_joins(client, tampere_site):
+    _page(client, tampere_site)  # the parts rendered and cached
+    with CaptureQueriesContext(connection) as queries:
+        client.get(f"/sites/{tampere_site.pk}/")
+    (query,) = queries.captured_queries
+    assert "JOIN" not in query["sql"] and "description" not in query["sql"]
