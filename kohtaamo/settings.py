@@ -138,6 +138,8 @@ AUTH_PASSWORD_VALIDATORS = [
 # A session ends 8 hours after login at the latest (a working day) and after 30 idle minutes,
 # so a tablet left at a drop-in desk does not stay logged in (accounts/middleware.py).
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600, minimum=300)
+# Django's database sessions, read without the ORM's query building (every logged-in request reads one).
+SESSION_ENGINE = "kohtaamo.accounts.sessions"
 SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 30 * 60, minimum=60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 

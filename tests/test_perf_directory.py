@@ -12,16 +12,20 @@ from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 
-# The site with select_related, nothing more: what the page derives from the site's rules, partners,
-# exceptions, organisations and languages is cached under the site's version (its updated_at).
+# The site's row (four columns: who may see it and which version to show), nothing more: what the page shows of
+# the site's row, municipality, county, rules, partners, exceptions, organisations and languages is rendered once
+# and cached under the site's version (its updated_at).
 ANONYMOUS_QUERIES = 1
 # On a miss (a new version, day or language): the site again with its rules, their partners, exceptions,
 # organisations and languages.
 MISS_QUERIES = ANONYMOUS_QUERIES + 6
-# Plus the session and the user (auth middleware), the user's second-factor devices (django-otp's middleware)
-# and one query for "may this user edit the site?". (The first request after a login also stamps the session's
-# last activity, which the idle timeout writes at most once a minute: the tests warm up first.)
-LOGGED_IN_QUERIES = ANONYMOUS_QUERIES + 4
+# Plus the session and the user (auth middleware) and the user's second-factor devices (SecondFactorMiddleware);
+# "may this user edit the site?" is answered from the site's row, fetched with its municipality's county
+# (permissions.site_covers). (The first request after a login also stamps the session's last activity, which the
+# idle timeout writes at most once a minute: the tests warm up first.)
+LOGGED_IN_QUERIES = ANONYMOUS_QUERIES + 3
+# A site outside the county or municipality of the user's scope: one small query for the user's named sites.
+OUTSIDE_THE_AREA_QUERIES = LOGGED_IN_QUERIES + 1
 
 
 def _queries(client, site: Site) -> int:
@@ -50,7 +54,7 @@ def test_the_site_page_query_count_does_not_grow_with_rules_partners_or_exceptio
     assert _queries(client, tampere_site) == ANONYMOUS_QUERIES
 
 
-def test_a_logged_in_coordinator_costs_four_queries_more_and_no_distinct_join(as_user, alice, tampere_site):
+def test_a_logged_in_coordinator_costs_three_queries_more_and_no_distinct_join(as_user, alice, tampere_site):
     _grow(tampere_site, 4)
     client = as_user(alice)
     client.get(f"/sites/{tampere_site.pk}/")  # the derived data cached
@@ -61,14 +65,29 @@ def test_a_logged_in_coordinator_costs_four_queries_more_and_no_distinct_join(as
     assert not any("DISTINCT" in query["sql"] for query in queries.captured_queries)
 
 
-def test_an_internal_site_costs_one_scope_query_more_for_its_own_staff(as_user, alice, bob, tampere_site):
+def test_a_coordinator_from_another_county_costs_one_query_more_for_her_named_sites(as_user, carol, tampere_site):
+    client = as_user(carol)
+    _queries(client, tampere_site)  # the derived data cached, the session stamped
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(f"/sites/{tampere_site.pk}/")
+    assert not response.context["can_edit"]
+    assert len(queries) == OUTSIDE_THE_AREA_QUERIES
+    assert "accounts_user_sites" in queries.captured_queries[-1]["sql"]
+    carol.sites.add(tampere_site)
+    assert as_user(carol).get(f"/sites/{tampere_site.pk}/").context["can_edit"]
+
+
+def test_an_internal_site_costs_its_own_staff_no_query_more(as_user, alice, bob, carol, tampere_site):
     _grow(tampere_site, 2)
     Site.objects.filter(pk=tampere_site.pk).update(is_public=False)
     client = as_user(alice)
     _queries(client, tampere_site)  # the derived data cached, the session stamped
-    assert _queries(client, tampere_site) == LOGGED_IN_QUERIES + 1
-    # bob reaches the site through his named sites, which the scope reads in a subquery.
-    assert as_user(bob).get(f"/sites/{tampere_site.pk}/").status_code == 200
+    assert _queries(client, tampere_site) == LOGGED_IN_QUERIES
+    # bob reaches the site through his named sites, which cost one small query.
+    bobs = as_user(bob)
+    _queries(bobs, tampere_site)
+    assert _queries(bobs, tampere_site) == OUTSIDE_THE_AREA_QUERIES
+    assert as_user(carol).get(f"/sites/{tampere_site.pk}/").status_code == 404
 
 
 def _page(client, site: Site) -> str:
@@ -156,3 +175,56 @@ def test_edits_from_the_organisations_side_show_at_once_too(client, tampere_site
     assert "Kumppani ry" in _page(client, tampere_site)
     partner.delete()
     assert "Kumppani ry" not in _page(client, tampere_site)
+
+
+def test_edits_of_the_sites_own_row_its_municipality_and_county_show_at_once(client, tampere_site):
+    """The parts of the page that show the site's row are rendered once per version too."""
+    assert "Hervanta L8" in _page(client, tampere_site)
+    assert _queries(client, tampere_site) == ANONYMOUS_QUERIES
+
+    def edited(change) -> None:
+        before = _version(tampere_site)
+        change()
+        assert _version(tampere_site) > before
+
+    def rename_site():
+        site = Site.objects.get(pk=tampere_site.pk)
+        site.name = "Hervannan olohuone"
+        site.description = "Tervetuloa kahville."
+        site.save()
+
+    edited(rename_site)
+    page = _page(client, tampere_site)
+    assert "Hervannan olohuone" in page and "Tervetuloa kahville." in page and "Hervanta L8" not in page
+    municipality = tampere_site.municipality
+
+    def rename_municipality():
+        municipality.name = "Tampereen kaupunki"
+        municipality.save()
+
+    edited(rename_municipality)
+    assert "Tampereen kaupunki" in _page(client, tampere_site)
+    county = municipality.county
+
+    def rename_county():
+        county.name = "Pirkanmaan hyvinvointialue (uusi nimi)"
+        county.save()
+
+    edited(rename_county)
+    assert "Pirkanmaan hyvinvointialue (uusi nimi)" in _page(client, tampere_site)
+
+
+def test_the_internal_mark_follows_the_site_s_visibility_even_without_a_new_version(as_user, alice, tampere_site):
+    client = as_user(alice)
+    assert "<strong>sisäinen</strong>" not in _page(client, tampere_site)
+    # An update() leaves updated_at alone; visibility is read on every request and is part of the key.
+    Site.objects.filter(pk=tampere_site.pk).update(is_public=False)
+    assert "<strong>sisäinen</strong>" in _page(client, tampere_site)
+
+
+def test_an_anonymous_visit_reads_the_sites_row_alone_without_joins(client, tampere_site):
+    _page(client, tampere_site)  # the parts rendered and cached
+    with CaptureQueriesContext(connection) as queries:
+        client.get(f"/sites/{tampere_site.pk}/")
+    (query,) = queries.captured_queries
+    assert "JOIN" not in query["sql"] and "description" not in query["sql"]

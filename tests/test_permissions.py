@@ -159,3 +159,45 @@ def test_site_in_scope_agrees_with_scoped_for_every_persona_and_action(alice, ad
                 )
             }
             assert found == expected, (user.username, action)
+
+
+def test_the_site_rule_in_python_agrees_with_the_rule_in_sql(tampere_site, raisio_site):
+    """permissions.site_covers answers from the fetched columns what the SQL rule answers, for every scope."""
+    from kohtaamo.accounts.models import Role
+
+    internal = f.site(name="Sisäinen", municipality=f.municipality(f.TAMPERE), is_public=False)
+    elsewhere = f.site(name="Muualla", municipality=f.municipality(f.RAISIO), is_public=False)
+    users = [
+        f.user(role=Role.COORDINATOR, county=f.PIRKANMAA),
+        f.user(role=Role.COORDINATOR, county=f.PIRKANMAA, sites=[elsewhere]),
+        f.user(role=Role.PROFESSIONAL, municipality=f.municipality(f.TAMPERE)),
+        f.user(role=Role.PROFESSIONAL, municipality=f.municipality(f.RAISIO), sites=[internal]),
+        f.user(role=Role.COUNSELLOR, sites=[tampere_site]),
+        f.user(role=Role.COORDINATOR),  # no scope at all
+        f.user(role=Role.COORDINATOR, county=f.PIRKANMAA, is_active=False),
+        f.user(role=Role.VIEWER, is_superuser=True),
+    ]
+    from django.contrib.auth.models import AnonymousUser
+
+    fetched = Site.objects.select_related("municipality").only("pk", "is_public", "municipality__county_id")
+    plain = Site.objects.only("pk", "is_public")  # nothing to tell by: the database answers
+    for user in [*users, AnonymousUser()]:
+        for site in (tampere_site, raisio_site, internal, elsewhere):
+            for action in (permissions.VIEW, permissions.EDIT, permissions.LOG):
+                in_sql = Site.objects.filter(permissions._RULES[Site](user, action), pk=site.pk).exists()
+                answer = permissions._COVERS[Site](user, action, fetched.get(pk=site.pk))
+                assert answer == in_sql, (user.pk, site, action)
+                assert permissions._covered(user, action, plain.get(pk=site.pk)) == in_sql
+                assert permissions.can(user, action, fetched.get(pk=site.pk)) == (
+                    permissions.allows(user, action) and in_sql
+                )
+
+
+def test_a_superuser_sees_internal_sites_too():
+    """site_q() of a superuser must survive the VIEW rule's `public | in scope` (an empty Q() would drop out)."""
+    from kohtaamo.accounts.models import Role
+
+    internal = f.site(name="Sisäinen", municipality=f.municipality(f.TAMPERE), is_public=False)
+    root = f.user("root", role=Role.VIEWER, is_superuser=True)
+    assert permissions.scoped(root, Site).filter(pk=internal.pk).exists()
+    assert permissions.get_object(root, Site, pk=internal.pk) == internal

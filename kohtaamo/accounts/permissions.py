@@ -19,7 +19,8 @@ from django.db import models
 from django.db.models import Q
 from django.http import Http404
 
-from kohtaamo.accounts.models import Role
+from kohtaamo.accounts.models import Role, User
+from kohtaamo.lib import rows
 
 VIEW = "view"  # see the object (public objects are visible to everyone)
 EDIT = "edit"  # change directory data: sites, hours, organisations
@@ -41,6 +42,10 @@ ScopeRule = Callable[[object, str], Q]
 _RULES: dict[type[models.Model], ScopeRule] = {}
 # For models whose VIEW rule starts with "public objects": the same test on a fetched object, in Python.
 _PUBLIC: dict[type[models.Model], Callable[[models.Model], bool]] = {}
+# For models whose rule a fetched object can often answer in Python: (user, action, obj) -> True or False as the
+# rule's filter would say, or None when only the database can tell.
+Covers = Callable[[object, str, models.Model], "bool | None"]
+_COVERS: dict[type[models.Model], Covers] = {}
 
 NOTHING = Q(pk__in=[])
 
@@ -59,7 +64,8 @@ def site_q(user, prefix: str = "") -> Q:
     if not user.is_authenticated or not user.is_active:
         return NOTHING
     if user.is_superuser:
-        return Q()
+        # Every site, written so that it survives an OR (an empty Q() would drop out of `public | site_q()`).
+        return Q(**{f"{prefix}pk__isnull": False})
     q = NOTHING
     if user.county_id:
         q |= Q(**{f"{prefix}municipality__county_id": user.county_id})
@@ -104,18 +110,26 @@ def county_ids(user) -> set[int]:
 
 
 def register(
-    model: type[models.Model], *, public: Callable[[models.Model], bool] | None = None
+    model: type[models.Model],
+    *,
+    public: Callable[[models.Model], bool] | None = None,
+    covers: Covers | None = None,
 ) -> Callable[[ScopeRule], ScopeRule]:
     """Register how a model is scoped: a function (user, action) -> Q.
 
     `public`, when given, says in Python what the rule's VIEW filter says first in SQL: that this
     object is visible to everyone. `get_object()` then needs no scope query for a public object.
+    `covers`, when given, says in Python what the whole rule says of a fetched object, from the columns
+    fetched, or None when it cannot tell; `can()` and `get_object()` ask the database only then.
+    tests/test_permissions.py checks that it agrees with the rule.
     """
 
     def decorator(rule: ScopeRule) -> ScopeRule:
         _RULES[model] = rule
         if public is not None:
             _PUBLIC[model] = public
+        if covers is not None:
+            _COVERS[model] = covers
         return rule
 
     return decorator
@@ -151,7 +165,7 @@ def get_object(user, queryset: models.QuerySet[M] | type[M], action: str = VIEW,
     if action != VIEW:
         # Public objects are visible to everyone, but acting on one outside one's own area is
         # still "not here" (404); inside the area a role that may not act gets 403.
-        if not qs.model._default_manager.filter(_RULES[qs.model](user, action), pk=obj.pk).exists():
+        if not _covered(user, action, obj):
             raise Http404
         if not allows(user, action):
             raise PermissionDenied
@@ -171,7 +185,7 @@ def _visible(user, qs: models.QuerySet[M], lookup: dict) -> M:
         except model.MultipleObjectsReturned:
             pass  # a lookup that is unique only within the user's scope: let the scope decide
         else:
-            if is_public(obj) or model._default_manager.filter(scope_q(user, model, VIEW), pk=obj.pk).exists():
+            if is_public(obj) or _covered(user, VIEW, obj):
                 return obj
             raise Http404
     try:
@@ -183,7 +197,40 @@ def _visible(user, qs: models.QuerySet[M], lookup: dict) -> M:
 def can(user, action: str, obj: models.Model) -> bool:
     if not allows(user, action):
         return False
-    return type(obj)._default_manager.filter(scope_q(user, type(obj), action), pk=obj.pk).exists()
+    return _covered(user, action, obj)
+
+
+def _covered(user, action: str, obj: models.Model) -> bool:
+    """Whether the model's rule for `action` covers a fetched object: in Python when it can tell, else a query."""
+    model = type(obj)
+    covers = _COVERS.get(model)
+    answer = None if covers is None else covers(user, action, obj)
+    if answer is None:
+        answer = model._default_manager.filter(_RULES[model](user, action), pk=obj.pk).exists()
+    return answer
+
+
+def site_covers(user, site) -> bool | None:
+    """`site_q()` of a fetched site, in Python and at most one small query (the user's named sites).
+
+    Reads the site's municipality id and, for a county scope, its municipality's county id only when they
+    were fetched (`select_related("municipality")`), and answers None otherwise: a deferred column or an
+    unfetched municipality would cost a query of its own.
+    """
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    if "municipality_id" in site.get_deferred_fields():
+        return None
+    if user.municipality_id and site.municipality_id == user.municipality_id:
+        return True
+    if user.county_id:
+        if not type(site).municipality.is_cached(site):
+            return None
+        if site.municipality.county_id == user.county_id:
+            return True
+    return rows.exists(User.sites.through, user=user.pk, site=site.pk)
 
 
 def require(user, action: str) -> None:
@@ -201,7 +248,15 @@ def register_rules() -> None:
     """Called from AccountsConfig.ready(), once the models are loaded."""
     from kohtaamo.directory.models import OpeningException, OpeningRule, Organisation, Site
 
-    @register(Site, public=lambda site: site.is_public)
+    def _site_covers(user, action: str, site) -> bool | None:
+        if action == VIEW:
+            if "is_public" in site.get_deferred_fields():
+                return None
+            if site.is_public:
+                return True
+        return site_covers(user, site)
+
+    @register(Site, public=lambda site: site.is_public, covers=_site_covers)
     def _site(user, action: str) -> Q:
         if action == VIEW:
             return Q(is_public=True) | site_q(user)

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import base64
 import io
+from functools import cache
 
 import qrcode
 import qrcode.image.svg
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY
 from django.db import transaction
-from django_otp import devices_for_user, user_has_device
+from django_otp import device_classes, devices_for_user
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from kohtaamo.accounts.models import Role
+from kohtaamo.lib import rows
 
 # Roles that reach personal data or change what the public sees; counsellors and viewers may opt in.
 ROLES_REQUIRING_2FA = frozenset({Role.ADMIN, Role.COORDINATOR, Role.PROFESSIONAL})
@@ -35,11 +37,20 @@ def second_factor_missing(request) -> bool:
     ):
         return False
     # Whoever turned 2FA on is asked for it, required or not: otherwise it would protect nothing.
-    return second_factor_required(user) or user_has_device(user)
+    return second_factor_required(user) or has_device(user)
 
 
 def has_device(user) -> bool:
-    return user_has_device(user)
+    """django_otp's `user_has_device(user)`: a confirmed device of any kind, asked on every logged-in request.
+
+    One small query per device model (kohtaamo/lib/rows.py) instead of loading the user's devices.
+    """
+    return user.is_authenticated and any(rows.exists(model, user=user.pk, confirmed=True) for model in _device_models())
+
+
+@cache
+def _device_models() -> tuple:
+    return tuple(device_classes())
 
 
 @transaction.atomic

@@ -1,7 +1,8 @@
 """Keep `Site.updated_at` the version of everything a site's page derives from its rows.
 
-The site page caches what it computes from the site's rules, exceptions, partners, organisations
-and languages under a key with `updated_at` (kohtaamo/directory/views.py). The cache is per process
+The site page caches what it computes and renders from the site's row, its municipality and county,
+rules, exceptions, partners, organisations and languages under a key with `updated_at`
+(kohtaamo/directory/views.py); saving the site moves it (`auto_now`). The cache is per process
 unless REDIS_URL is set, so the version lives in the database: every change of those rows moves the
 site's `updated_at`, and every process sees the new key on its next request.
 """
@@ -62,9 +63,15 @@ def _linked_sites(through, instance, model) -> list[int]:
 
 
 def _named_thing_changed(sender, instance, **kwargs) -> None:
-    """An organisation or a language shown on site pages: renamed or removed."""
-    from kohtaamo.directory.models import Language, Organisation, Site
+    """An organisation, a language, a municipality or a county shown on site pages: renamed or removed."""
+    from kohtaamo.directory.models import Language, Municipality, Organisation, Site, WellbeingServicesCounty
 
+    if sender is Municipality:
+        touch_sites(Q(municipality=instance.pk))
+        return
+    if sender is WellbeingServicesCounty:
+        touch_sites(Q(municipality__county=instance.pk))
+        return
     if sender is Organisation:
         ids = set(Site.objects.filter(organisations=instance.pk).values_list("pk", flat=True))
         ids |= set(Site.objects.filter(opening_rules__partners=instance.pk).values_list("pk", flat=True))
@@ -77,13 +84,21 @@ def _named_thing_changed(sender, instance, **kwargs) -> None:
 
 
 def connect() -> None:
-    from kohtaamo.directory.models import Language, OpeningException, OpeningRule, Organisation, Site
+    from kohtaamo.directory.models import (
+        Language,
+        Municipality,
+        OpeningException,
+        OpeningRule,
+        Organisation,
+        Site,
+        WellbeingServicesCounty,
+    )
 
     for model in (OpeningRule, OpeningException):
         post_save.connect(_hours_changed, sender=model, dispatch_uid=f"site-version-{model.__name__}-save")
         post_delete.connect(_hours_changed, sender=model, dispatch_uid=f"site-version-{model.__name__}-delete")
     for through in (OpeningRule.partners.through, Site.organisations.through, Site.languages.through):
         m2m_changed.connect(_site_m2m_changed, sender=through, dispatch_uid=f"site-version-{through.__name__}")
-    for model in (Organisation, Language):
+    for model in (Organisation, Language, Municipality, WellbeingServicesCounty):
         post_save.connect(_named_thing_changed, sender=model, dispatch_uid=f"site-version-{model.__name__}-save")
         pre_delete.connect(_named_thing_changed, sender=model, dispatch_uid=f"site-version-{model.__name__}-del")

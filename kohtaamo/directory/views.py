@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import capfirst
@@ -168,36 +169,47 @@ def _site_data(site: Site, today: dt.date) -> dict:
         )
         for o in schedule.next_openings(hours.local(today, dt.time(0)), NEXT_OPENINGS + spare)
     ]
+    facts = {
+        "site": site,
+        "week": week,
+        "slots": slots,
+        "partners": [p.name for p in sorted(every_partner.values(), key=str)],
+        "organisations": [org.name for org in site.organisations.all()],
+        "languages": [language.name for language in site.languages.all()],
+    }
     return {
         "published": schedule.is_published,
         # What "open now" looks at: the openings that start yesterday or today (one may end at midnight).
         "spans": [(o.start, o.end) for o in schedule.openings_between(yesterday, today)],
         "upcoming": upcoming,
         "week": week,
-        "slots": slots,
-        # The page's loops over them, rendered here once rather than on every request.
-        "week_rows": render_to_string("directory/_site_week_rows.html", {"week": week}),
-        "slot_items": render_to_string("directory/_site_slot_items.html", {"slots": slots}),
-        "partners": [p.name for p in sorted(every_partner.values(), key=str)],
-        "organisations": [org.name for org in site.organisations.all()],
-        "languages": [language.name for language in site.languages.all()],
+        "title": site.name,
+        "calendar_url": reverse("directory:site_calendar", args=[site.pk]),
+        # The parts of the page that show the site's rows, rendered here once rather than on every request;
+        # the page puts them together with what depends on the request (directory/site_detail.html).
+        "parts": {name: render_to_string(f"directory/_site_{name}.html", facts) for name in PAGE_PARTS},
     }
 
 
 SITE_DATA_SECONDS = 24 * 3600
 NEXT_OPENINGS = 10
+PAGE_PARTS = ("head", "intro", "description", "week", "slots", "information")
 
 
 def _site_page(site: Site, now: dt.datetime) -> dict:
-    """The site page's hours, partners and slots: each rule formatted once, however often it opens.
+    """The site page's hours and the parts that show the site's rows, each rendered once, however often it opens.
 
-    What derives from the site's rules, exceptions, partners, organisations and languages is cached
-    per site version (`updated_at`, moved by every edit of those rows: kohtaamo/directory/signals.py),
-    day and language, with the day's openings from midnight on; per request only the openings that have
-    ended by now are dropped from the next ones, and "open now" is looked up among the day's spans.
+    What derives from the site's row, municipality and county, rules, exceptions, partners, organisations and
+    languages is cached per site version (`updated_at`, moved by every edit of those rows:
+    kohtaamo/directory/signals.py), visibility, day and language, with the day's openings from midnight on;
+    per request only the openings that have ended by now are dropped from the next ones, and "open now" is
+    looked up among the day's spans.
     """
     today = now.date()
-    key = f"site-page:{site.pk}:{site.created_at.timestamp()}:{site.updated_at.timestamp()}:{get_language()}:{today}"
+    key = (
+        f"site-page:v2:{site.pk}:{site.created_at.timestamp()}:{site.updated_at.timestamp()}:"
+        f"{int(site.is_public)}:{get_language()}:{today}"
+    )
     data = cache.get(key)
     if data is None:
         full = Site.objects.with_hours().get(pk=site.pk)
@@ -210,21 +222,17 @@ def _site_page(site: Site, now: dt.datetime) -> dict:
     }
 
 
-# The site's row without the documentation fields, which the page does not show.
-_PAGE_SITES = Site.objects.select_related("municipality__county").defer(
-    "latitude",
-    "longitude",
-    "frequency",
-    "metrics",
-    "consultation_practice",
-    "work_pair_practice",
-    "evaluation_schedule",
-    "responsible_person",
+# Per request the page reads only what decides who sees it and which version of its parts to show; for a
+# logged-in user also where the site is, so that "may edit" needs no query of its own (permissions.site_covers).
+_PAGE_SITES = Site.objects.only("pk", "is_public", "created_at", "updated_at")
+_PAGE_SITES_FOR_STAFF = Site.objects.select_related("municipality").only(
+    "pk", "is_public", "created_at", "updated_at", "municipality__county_id"
 )
 
 
 def site_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    site = permissions.get_object(request.user, _PAGE_SITES, permissions.VIEW, pk=pk)
+    sites = _PAGE_SITES_FOR_STAFF if request.user.is_authenticated else _PAGE_SITES
+    site = permissions.get_object(request.user, sites, permissions.VIEW, pk=pk)
     now = timezone.now().astimezone(hours.HELSINKI)
     return render(
         request,

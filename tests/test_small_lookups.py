@@ -1,0 +1,47 @@
+"""The lookups every logged-in request makes, without the ORM's query building: same answers as the ORM's."""
+
+import datetime as dt
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.sessions.models import Session
+from django.utils import timezone
+from django_otp import user_has_device
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from kohtaamo.accounts import twofactor
+from kohtaamo.accounts.models import User
+from kohtaamo.accounts.sessions import SessionStore
+from kohtaamo.lib import rows
+
+pytestmark = pytest.mark.django_db
+
+
+def test_exists_answers_as_the_orm_does(alice, bob, tampere_site, raisio_site):
+    through = User.sites.through
+    for user in (alice, bob):
+        for site in (tampere_site, raisio_site):
+            expected = through.objects.filter(user=user, site=site).exists()
+            assert rows.exists(through, user=user.pk, site=site.pk) is expected
+    assert rows.exists(through, user=bob.pk, site=tampere_site.pk)
+
+
+def test_has_device_answers_as_django_otp_does(alice, bob):
+    TOTPDevice.objects.create(user=bob, name="pending", confirmed=False)
+    for user in (alice, bob, AnonymousUser()):
+        assert twofactor.has_device(user) is user_has_device(user)
+    TOTPDevice.objects.create(user=bob, name="phone", confirmed=True)
+    assert twofactor.has_device(bob) and user_has_device(bob)
+    assert not twofactor.has_device(alice)
+
+
+def test_the_session_store_reads_what_djangos_wrote_and_nothing_expired():
+    store = SessionStore()
+    store["hello"] = "world"
+    store.create()
+    assert SessionStore(store.session_key).load() == {"hello": "world"}
+    Session.objects.filter(pk=store.session_key).update(expire_date=timezone.now() - dt.timedelta(seconds=1))
+    expired = SessionStore(store.session_key)
+    assert expired.load() == {}
+    assert expired.session_key is None
+    assert SessionStore("no-such-session-key-at-all").load() == {}
