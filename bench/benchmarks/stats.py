@@ -136,28 +136,38 @@ def _ensure_database(url: str) -> None:
             connection.execute(f'CREATE DATABASE "{name}"')
 
 
-GENERATE = """
+# Encounters per session: the site's size (a fixed spread from 0.2 to 2.2) times the season, around the mean.
+# The same expression sizes the session's tally and its encounters, so no UPDATE pass is needed afterwards.
+PER_SESSION = (
+    "greatest(1, round(%(mean)s * (0.2 + ((se.site_id * 7919) %% 100) / 50.0)"
+    " * CASE WHEN extract(month FROM se.date) = 7 THEN 0.35 ELSE 1.07 END)::int)"
+)
+GENERATE = f"""
 SELECT setseed(0.2026);
 INSERT INTO encounters_session (site_id, kind, date, starts_at, ends_at, place, visitor_count)
-SELECT s.id, 'scheduled', d::date, (d::date + time '09:00') AT TIME ZONE 'Europe/Helsinki',
-       (d::date + time '16:00') AT TIME ZONE 'Europe/Helsinki', '', 0
-FROM directory_site s CROSS JOIN generate_series(%(first)s::date, %(last)s::date, interval '1 day') d
-WHERE extract(isodow FROM d) < 6 AND (s.id + extract(doy FROM d)::int) %% 7 <> 0;
+SELECT se.site_id, 'scheduled', se.date, (se.date + time '09:00') AT TIME ZONE 'Europe/Helsinki',
+       (se.date + time '16:00') AT TIME ZONE 'Europe/Helsinki', '', {PER_SESSION} + {PER_SESSION} / 3
+FROM (SELECT s.id AS site_id, d::date AS date
+      FROM directory_site s CROSS JOIN generate_series(%(first)s::date, %(last)s::date, interval '1 day') d
+      WHERE extract(isodow FROM d) < 6 AND (s.id + extract(doy FROM d)::int) %% 7 <> 0) se;
 INSERT INTO encounters_session_partners (session_id, organisation_id)
 SELECT se.id, o.id FROM encounters_session se
 JOIN (SELECT id, row_number() OVER (ORDER BY id) - 1 AS n FROM directory_organisation) o ON o.n = se.id %% %(orgs)s
 WHERE se.id %% 5 < 2;
--- Encounters per session: the site's size (a fixed spread from 0.2 to 2.2) times the season, around the mean.
 INSERT INTO encounters_encounter (client_uuid, session_id, site_id, occurred_at, coping, note)
 SELECT gen_random_uuid(), se.id, se.site_id, se.starts_at + (g %% 7) * interval '1 hour',
        (ARRAY[NULL, NULL, NULL, 'much_better', 'better', 'better', 'same_or_less', 'not_applicable'])
            [1 + (g * 7 + se.id) %% 8],
        ''
-FROM encounters_session se
-CROSS JOIN LATERAL generate_series(1, greatest(1, round(%(mean)s * (0.2 + ((se.site_id * 7919) %% 100) / 50.0)
-    * CASE WHEN extract(month FROM se.date) = 7 THEN 0.35 ELSE 1.07 END)::int)) g;
-UPDATE encounters_session se SET visitor_count = n + n / 3 FROM (
-    SELECT session_id, count(*) AS n FROM encounters_encounter GROUP BY session_id) e WHERE e.session_id = se.id;
+FROM encounters_session se CROSS JOIN LATERAL generate_series(1, {PER_SESSION}) g;
+INSERT INTO encounters_wish (client_uuid, session_id, site_id, text)
+SELECT gen_random_uuid(), se.id, se.site_id, 'Bench wish ' || se.id FROM encounters_session se
+CROSS JOIN generate_series(1, 1 + se.id %% 3) g WHERE se.id %% 10 = 0;
+INSERT INTO encounters_wish_themes (wish_id, term_id)
+SELECT w.id, t.id FROM encounters_wish w
+JOIN (SELECT id, row_number() OVER (ORDER BY code) - 1 AS n, count(*) OVER () AS c
+      FROM encounters_term WHERE kind = 'wish_theme' AND county_id IS NULL) t
+  ON t.n = w.id %% t.c OR (w.id %% 3 = 0 AND t.n = (w.id / 3 + 1) %% t.c);
 INSERT INTO encounters_encounter_topics (encounter_id, term_id)
 SELECT e.id, t.id FROM encounters_encounter e
 JOIN (SELECT id, row_number() OVER (ORDER BY "order", code) - 1 AS n, count(*) OVER () AS c
@@ -176,9 +186,16 @@ INSERT INTO encounters_encounter_more_info (encounter_id, term_id)
 SELECT e.id, t.id FROM encounters_encounter e
 JOIN (SELECT id, row_number() OVER (ORDER BY code) - 1 AS n, count(*) OVER () AS c
       FROM encounters_term WHERE kind = 'more_info' AND county_id IS NULL) t ON t.n = (e.id / 11) %% t.c
-WHERE e.id %% 7 = 0;
-ANALYZE;
+WHERE e.id %% 7 = 0
 """
+# Loaded without their indexes and foreign keys, which are made again afterwards: building an index once
+# is many times faster than keeping it up to date through 10 million inserts.
+BULK_TABLES = [
+    "encounters_encounter",
+    *(f"encounters_encounter_{name}" for name in ("topics", "help_forms", "referrals", "more_info")),
+]
+# Kept in the bench database: what the data is (so a later run reuses it) and what the rollups were built by.
+STATE = "CREATE TABLE IF NOT EXISTS bench_stats_state (name text PRIMARY KEY, value text NOT NULL)"
 
 EXPORTS = {
     "site": "SELECT s.id, s.kind, m.code AS municipality, c.code AS county FROM directory_site s "
@@ -196,24 +213,88 @@ EXPORTS = {
 }
 
 
+def _state(name: str) -> str | None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(STATE)
+        cursor.execute("SELECT value FROM bench_stats_state WHERE name = %s", [name])
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def _set_state(name: str, value: str) -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(STATE)
+        cursor.execute(
+            "INSERT INTO bench_stats_state VALUES (%s, %s) ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value",
+            [name, value],
+        )
+
+
+def _without_indexes(cursor) -> list[str]:
+    """Drop the bulk tables' indexes and foreign keys (also those pointing at them); the statements to remake them."""
+    cursor.execute(
+        """
+        SELECT c.conname, c.conrelid::regclass::text, pg_get_constraintdef(c.oid), c.contype
+        FROM pg_constraint c
+        WHERE c.contype IN ('p', 'u', 'f')
+          AND (c.conrelid::regclass::text = ANY(%(t)s) OR c.confrelid::regclass::text = ANY(%(t)s))
+        ORDER BY c.contype = 'f', c.contype <> 'p', c.conname
+        """,
+        {"t": BULK_TABLES},
+    )
+    constraints = cursor.fetchall()
+    cursor.execute(
+        """
+        SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i
+        WHERE i.indrelid::regclass::text = ANY(%(t)s)
+          AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid AND c.contype IN ('p', 'u'))
+        """,
+        {"t": BULK_TABLES},
+    )
+    indexes = cursor.fetchall()
+    for name, table, _definition, _kind in sorted(constraints, key=lambda c: c[3] != "f"):
+        cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+    for name, _definition in indexes:
+        cursor.execute(f"DROP INDEX {name}")
+    remake = [
+        f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}'
+        for name, table, definition, kind in constraints
+        if kind != "f"
+    ]
+    remake += [definition for _name, definition in indexes]
+    remake += [
+        f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}'
+        for name, table, definition, kind in constraints
+        if kind == "f"
+    ]
+    return remake
+
+
 def _generate(count: int) -> tuple[float, bool]:
+    """The synthetic data, unless the database already holds a complete set of this size; (seconds, made afresh)."""
     import datetime as dt
 
+    from django.apps import apps
     from django.db import connection
 
     from kohtaamo.directory.models import Municipality, Organisation, Site
-    from kohtaamo.encounters.models import Encounter
 
-    existing = Encounter.objects.count()
-    if existing and abs(existing - count) / count < 0.05:
+    if _state("encounters") == str(count):
         return 0.0, False
     began = time.monotonic()
+    _set_state("encounters", "incomplete")
+    stats_tables = [model._meta.db_table for model in apps.get_app_config("stats").get_models()]
     with connection.cursor() as cursor:
         cursor.execute(
             "TRUNCATE encounters_encounter_topics, encounters_encounter_help_forms, encounters_encounter_referrals,"
             " encounters_encounter_more_info, encounters_wish_themes, encounters_wish, encounters_encounter,"
-            " encounters_session_partners, encounters_session_staff_present, encounters_session, stats_siteday,"
-            " stats_sitemonthcount, stats_dirtyday, stats_watermark CASCADE"
+            " encounters_session_partners, encounters_session_staff_present, encounters_session, "
+            + ", ".join(stats_tables)
+            + " CASCADE"
         )
     if Site.objects.count() < SITES:
         municipalities = list(Municipality.objects.filter(county__code__in=["08", "05", "12", "02"]).order_by("code"))
@@ -232,12 +313,36 @@ def _generate(count: int) -> tuple[float, bool]:
     first = last - dt.timedelta(days=DAYS - 1)
     sites = Site.objects.count()
     sessions = sites * DAYS * 5 / 7 * 6 / 7
+    params = {"first": first, "last": last, "orgs": ORGANISATIONS, "mean": count / sessions / 1.2}
     with connection.cursor() as cursor:
-        params = {"first": first, "last": last, "orgs": ORGANISATIONS, "mean": count / sessions / 1.2}
+        # This session only: nothing of the server's configuration changes.
+        cursor.execute("SET synchronous_commit = off")
+        cursor.execute("SET maintenance_work_mem = '1GB'")
+        cursor.execute("SET work_mem = '256MB'")
+        # What to make again is kept until it is made: an interrupted run must not lose an index for good.
+        saved = _state("remake")
+        remake = _without_indexes(cursor)
+        if saved:
+            remake = json.loads(saved)
+        else:
+            _set_state("remake", json.dumps(remake))
         for statement in GENERATE.split(";\n"):
             if statement.strip():
+                step = time.monotonic()
                 cursor.execute(statement, params)
+                _log(f"{statement.split(chr(10))[1][:60]}: {cursor.rowcount} rows, {time.monotonic() - step:.0f} s")
+        for statement in remake:
+            step = time.monotonic()
+            cursor.execute(statement)
+            _log(f"{statement[:90]}: {time.monotonic() - step:.0f} s")
+        cursor.execute("DELETE FROM bench_stats_state WHERE name = 'remake'")
+        cursor.execute("ANALYZE")
+    _set_state("encounters", str(count))
     return time.monotonic() - began, True
+
+
+def _log(message: str) -> None:
+    print(f"{time.strftime('%H:%M:%S')} {message}", file=sys.stderr, flush=True)
 
 
 def _export() -> float:
@@ -406,5 +511,21 @@ def job(count: int) -> dict:
     }
 
 
+def generate_only(count: int) -> None:
+    """`python -m bench.benchmarks.stats --generate N` (DATABASE_URL set): make the data now, for a later run."""
+    import django
+
+    _ensure_database(os.environ["DATABASE_URL"])
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    seconds, fresh = _generate(count)
+    _log(f"generated in {seconds:.0f} s" if fresh else "the data was already there")
+
+
 if __name__ == "__main__":
-    print(json.dumps(job(int(sys.argv[1]))), flush=True)
+    if sys.argv[1] == "--generate":
+        generate_only(int(sys.argv[2]))
+    else:
+        print(json.dumps(job(int(sys.argv[1]))), flush=True)
