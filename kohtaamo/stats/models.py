@@ -146,8 +146,14 @@ class DirtyArea(models.Model):
 
 
 class Watermark(models.Model):
-    """The highest encounter and wish ids already rolled up: newer rows mark their days for refresh."""
+    """The highest encounter and wish ids already rolled up: newer rows mark their days for refresh.
+
+    `gaps` are the ids just below `last_id` (rollups.OVERLAP of them) that did not exist at the last
+    refresh: a concurrent writer's row that commits after a later id's shows up there, and only those
+    ids are looked at again, not every row of the overlap (which would recompute its counties' month).
+    """
 
     name = models.CharField(max_length=20, primary_key=True)
     last_id = models.BigIntegerField(default=0)
+    gaps = models.JSONField(default=list, blank=True)
     refreshed_at = models.DateTimeField(null=True, blank=True)
