@@ -29,30 +29,44 @@ SITES, ORGANISATIONS, DAYS = 500, 20, 730
 ROUNDS = 10  # the rollups; raw PostgreSQL (slow at 10 million) is run RAW_ROUNDS times, DuckDB DUCK_ROUNDS
 RAW_ROUNDS, DUCK_ROUNDS = 2, 3
 # What the last full write-up found (2026-11-23); edit it when a run says otherwise.
-FINDINGS = """Findings (statsperf, 2026-11-23): this run is 1 million encounters (`BENCH_STATS_ENCOUNTERS=1000000`,
-about 4.5 a session), not the 10 million the issue asks for. The set-based generator made the million in 238 s
-(kept between runs, so "0 s" above); at 10 million it had written about 8.6 million encounter rows in 11 minutes
-at a load average of 8 when it was stopped, and the term links, the rollups (204 s at 1 million), the Parquet
-export and the raw-PostgreSQL timings would not have fitted in the time on this shared 2-core machine.
-What changed since the 255 365 run: totals, sites, municipalities and month trends read `SiteMonth` (monthly
-sums of `SiteDay`, which is left to the week trend); the page's breakdowns read `SiteMonthCount` in one query;
-both through indexes led by site and partner (covering on PostgreSQL); a refresh rewrites a stale site-month
-with INSERT ... SELECT instead of loading rows into Python. Still missed, and why:
-(1) 20x over raw PostgreSQL: met for a county's year (22-44x in three runs; 6x at 255 365), not for a
-municipality's quarter, where raw PostgreSQL reads only a few thousand rows and both sides are some ten small
-queries plus Django (2-4x), nor for the partner filter (10-13x); the whole country over 24 months gave 15-29x
-in three runs: there the rollups themselves hold many rows, see (2) and (3). The ratios grow with the raw rows.
-(2) p95 under 300 ms: a county's year takes about 90 ms; the whole country over 24 months sums some half a
-million per-site term rows (`SiteMonthCount`, all sites times 24 months times the terms) and takes 300-400 ms,
-more when the shared machine is busy. Rollups per county or across all sites for the unfiltered case, or
-fewer term rows (3), would bring it down.
-(3) rollup rows: `SiteDay` has a row per session (the synthetic sites hold one session a weekday) whatever the
-density, and two thirds of the rollup rows are per-partner term counts, because the generator gives each
-site's sessions a partner rotating over all 20 organisations (session id mod 20), so a site-month has some 7
-partners times up to ~45 terms. At 10 million the term rows would saturate near 3-4 million: roughly 40 % of
-the encounters and 10 % of all raw rows (an estimate, not measured). Meeting 5 % needs a different design:
-partner-filtered breakdowns per municipality rather than per site (or from the raw rows of that partner's
-sessions), and the week trend from week-in-month rows instead of `SiteDay`."""
+FINDINGS = """Findings (stats10m, 2026-11-23): 10 million encounters (9 943 658, about 45 a session) on a machine shared
+with two other engineers' benchmarks (load average 6-9 during the run, so the p95 column is noisy). The
+generator (set-based INSERT ... SELECT with generate_series; the encounter and term-link tables loaded without
+their indexes and foreign keys, which are made again afterwards; each session's tally sized by the same
+expression as its encounters, so no UPDATE pass) made the data in 488 s at a load average of about 4. It is
+kept in `kohtaamo_statsbench` with a note of its size, and the rollups are rebuilt only when the stats
+migrations or `rollups.FORMAT` change, hence the "0 s" above; a full rebuild took 404 s (an earlier run of
+the same code at load 4.5).
+What changed since the 1 million run: the per-site term counts (`SiteMonthCount`) and the row per session
+(`SiteDay`) are gone. Totals, sites, municipalities and month trends read `SiteMonth` (site, month, partner;
+computed from the raw rows); the week trend reads `SiteWeek` (site and ISO week cut at month boundaries, all
+sessions; a partner's weeks come from the raw rows of its sessions: 515 ms at 10 million, not in the table,
+which shows month trends); the breakdowns read `AreaMonthCount`, per municipality, per county and kind of site,
+per county, and per county and partner. What those areas don't cover whole (one site among others of its
+municipality, a municipality's sites of one kind, a partner and a kind together, a scope naming single sites)
+is counted from the raw rows of those sites. A refresh recomputes a stale site's month of `SiteMonth` and
+`SiteWeek` and its county's month of `AreaMonthCount`, one INSERT ... SELECT per dimension; the watermark
+remembers the ids missing just below it instead of reading the last 1000 rows again on every refresh.
+Met: rollup rows are 3.1 % of the encounters (0.85 % of all raw rows a GROUP BY reads) and no longer grow with
+the encounters: they saturate at sites x months x partners and areas x months x terms (290 411 rows at 222 926
+encounters, 311 040 at 10 million). DuckDB over Parquet is 10-54x slower than the dashboard. 20x over raw
+PostgreSQL holds for a county's year (212x), the whole country over 24 months (281x), a partner (38x) and a
+kind of site (156x). Every p50 is 70-263 ms.
+Not met, and why:
+(1) 20x over raw PostgreSQL for a municipality's quarter (10x): the raw side reads some 17 000 encounters in
+0.7 s, the rollup side is a fixed ~70 ms of fourteen small queries plus Django. For one site (2x, a case
+new in this run) the breakdowns come from the site's raw rows by design, as there are no per-site term rows,
+so both sides do much the same work (108 ms against 169 ms).
+(2) p95 under 300 ms: the slowest of ten runs was 330-615 ms in three cases at a load average of 9; in the
+earlier run at load 4.5 the slowest of five was at most 215 ms in every case. Not claimed, as this run missed.
+(3) Refreshing one day with every site stale: 20.7 s (7.2 s at 1 million with the per-site design). The area
+rows hold no per-site part to replace, so a stale day recomputes its county's whole month of breakdowns, and
+with every site stale that is the whole month: some 420 000 encounters and 1.1 million term links per
+dimension, mostly index probes (about 15 s of the 20 here; the site rows 2 s). A stale day at one site
+recomputes its county's month (6.4 s for Pirkanmaa at load 4.5); a refresh with nothing new takes 0.6 s
+(recounting the current month's visitor tallies from the sessions). Meeting 10 s would need incremental area
+counts (adding and subtracting a changed encounter's terms, which signals alone cannot see for bulk writes) or
+shorter refresh units than a month."""
 PARQUET = Path(os.environ.get("BENCH_STATS_PARQUET", "/tmp/kohtaamo-statsbench"))
 
 
