@@ -132,7 +132,9 @@ class Rollups:
             towns = {m for _pk, m, _c in left if in_municipality[m] <= chosen_ids}
             if towns:
                 their_counties = sorted({c for _pk, m, c in left if m in towns})
-                town_q = Q(county__in=their_counties, municipality__in=sorted(towns), kind=ALL_KINDS, partner=0)
+                town_q = Q(
+                    county__in=their_counties, municipality__in=sorted(towns), kind=ALL_KINDS, partner=ALL_PARTNERS
+                )
                 q = town_q if q is None else q | town_q
                 left = {row for row in left if row[1] not in towns}
         return q, frozenset(pk for pk, _m, _c in left)
