@@ -66,7 +66,7 @@ country sums some 12 500 site-months and 5 400 county term rows; not met.
 (3) Refreshing one day with every site stale: 17.8 s (20.7 s before; 7.2 s at 1 million with the
 per-site design). The area rows hold no per-site part to replace, so a stale day recomputes its county's
 whole month of breakdowns, and with every site stale that is the whole month: some 420 000 encounters
-and 1.1 million term links per dimension, mostly index probes (15 of 18-20 s; the site rows 2 s). A
+and 1.1 million term links in all, mostly index probes (about 15 s of it; the site rows 2 s). A
 stale day at one site recomputes its county's month (6.4 s for Pirkanmaa at load 4.5); a refresh with
 nothing new takes 0.6 s (recounting the current month's visitor tallies from the sessions). Meeting 10 s
 would need incremental area counts (adding and subtracting a changed encounter's terms, which signals
