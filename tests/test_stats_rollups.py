@@ -10,9 +10,10 @@ from django.db.models import F
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from kohtaamo.directory.models import Site
 from kohtaamo.encounters.models import Encounter, Session, Term, TermKind, Wish
 from kohtaamo.stats import rollups, sources
-from kohtaamo.stats.models import DirtyDay, SiteDay, SiteMonth, SiteMonthCount
+from kohtaamo.stats.models import AreaMonthCount, DirtyArea, DirtyDay, SiteMonth, SiteWeek
 from kohtaamo.stats.queries import StatsFilter
 from tests import factories as f
 from tests import factories_encounters as fe
@@ -26,7 +27,7 @@ COPING = [None, "much_better", "better", "same_or_less", "not_applicable"]
 
 insert = st.tuples(
     st.just("insert"),
-    st.integers(0, 2),  # site
+    st.integers(0, 3),  # site
     st.sampled_from(DAYS),
     st.integers(1, 4),  # how many
     st.lists(st.sampled_from(TOPICS), min_size=1, max_size=2, unique=True),
@@ -37,15 +38,20 @@ insert = st.tuples(
 edit = st.tuples(st.just("edit"), st.integers(0, 10_000), st.sampled_from(COPING), st.sampled_from(TOPICS))
 delete = st.tuples(st.just("delete"), st.integers(0, 10_000))
 tally = st.tuples(st.just("tally"), st.integers(0, 10_000))
-wish = st.tuples(st.just("wish"), st.integers(0, 2), st.sampled_from(DAYS), st.sampled_from(["safety", "food_aid"]))
+wish = st.tuples(st.just("wish"), st.integers(0, 3), st.sampled_from(DAYS), st.sampled_from(["safety", "food_aid"]))
 partners_change = st.tuples(st.just("partners"), st.integers(0, 10_000), st.integers(0, 2))
+# A site that moves to another municipality (and county) or changes kind takes its history along.
+move = st.tuples(st.just("move"), st.integers(0, 3), st.sampled_from([f.TAMPERE, f.NOKIA, f.RAISIO]), st.booleans())
 refresh = st.tuples(st.just("refresh"))
-operations = st.lists(st.one_of(insert, edit, delete, tally, wish, partners_change, refresh), max_size=14)
+operations = st.lists(st.one_of(insert, edit, delete, tally, wish, partners_change, move, refresh), max_size=14)
+KINDS = [Site.Kind.MEETING_PLACE, Site.Kind.DAY_CENTRE]
 
 
 @pytest.fixture
 def world(db):
-    sites = [f.site(municipality=f.municipality(code)) for code in (f.TAMPERE, f.TAMPERE, f.NOKIA)]
+    # Two sites of different kinds in Tampere, one in Nokia (all Pirkanmaa), one in Raisio (Varsinais-Suomi).
+    places = [(f.TAMPERE, KINDS[0]), (f.TAMPERE, KINDS[1]), (f.NOKIA, KINDS[0]), (f.RAISIO, KINDS[1])]
+    sites = [f.site(municipality=f.municipality(code), kind=kind) for code, kind in places]
     partners = [f.organisation(), f.organisation()]
     return sites, partners
 
@@ -75,6 +81,11 @@ def _apply(operation, sites, partners) -> None:
         fs.wish(sites[args[0]], args[1], themes=[args[2]])
     elif kind == "partners" and (session := _nth(Session.objects.all(), args[0])):
         session.partners.set([[], partners[:1], partners][args[1]])
+    elif kind == "move":
+        site = Site.objects.get(pk=sites[args[0]].pk)
+        site.municipality = f.municipality(args[1])
+        site.kind = KINDS[int(args[2])]
+        site.save()
     elif kind == "refresh":
         rollups.refresh()
 
@@ -82,7 +93,17 @@ def _apply(operation, sites, partners) -> None:
 def _filters(sites, partners):
     months = sorted({day.replace(day=1) for day in DAYS})
     periods = [(months[0], DAYS[0]), (months[-1], months[-1])]
-    places = [{}, {"site": sites[0].pk}, {"municipality": f.NOKIA}]
+    tampere = f.municipality(f.TAMPERE)
+    places = [
+        {},
+        {"site": sites[0].pk},
+        {"municipality": f.NOKIA},
+        {"county": tampere.county.code},
+        {"kind": KINDS[1]},
+        {"municipality": f.TAMPERE, "kind": KINDS[0]},
+        {"site_ids": frozenset({sites[0].pk, sites[2].pk})},  # a scope of named sites: part of a municipality
+        {"site_ids": frozenset({sites[0].pk, sites[1].pk, sites[3].pk}), "county": tampere.county.code},
+    ]
     for (start, end), place, partner in itertools.product(periods, places, [None, partners[0].pk]):
         yield StatsFilter(date_from=start, date_to=end, partner=partner, **place)
 
@@ -90,7 +111,7 @@ def _filters(sites, partners):
 def _answers(source, filt):
     return (
         source.totals(filt),
-        {measure: source.by_day(filt, measure) for measure in sources.MEASURES},
+        {measure: source.by_week(filt, measure) for measure in sources.MEASURES},
         {measure: source.by_month(filt, measure) for measure in sources.MEASURES},
         {measure: source.by_site(filt, measure) for measure in sources.MEASURES},
         {dimension: source.counts(filt, dimension) for dimension in ("topic", "referral", "coping", "wish_theme")},
@@ -99,9 +120,9 @@ def _answers(source, filt):
 
 def _clean(answers):
     """Zero rows and missing rows mean the same."""
-    totals, by_day, by_month, by_site, counts = answers
+    totals, by_week, by_month, by_site, counts = answers
     drop = lambda d: {k: v for k, v in d.items() if v}  # noqa: E731
-    grouped = [{m: drop(d) for m, d in answer.items()} for answer in (by_day, by_month, by_site)]
+    grouped = [{m: drop(d) for m, d in answer.items()} for answer in (by_week, by_month, by_site)]
     return totals, *grouped, counts
 
 
@@ -109,7 +130,7 @@ def _clean(answers):
 @given(operations=operations)
 def test_rollups_equal_a_group_by_over_the_raw_rows_after_random_changes(world, operations):
     sites, partners = world
-    for model in (Encounter, Wish, Session, SiteDay, SiteMonth, SiteMonthCount, DirtyDay):
+    for model in (Encounter, Wish, Session, SiteMonth, SiteWeek, AreaMonthCount, DirtyDay, DirtyArea):
         model.objects.all().delete()
     rollups.refresh()
     for operation in operations:
@@ -125,14 +146,15 @@ def test_a_refresh_with_nothing_new_changes_nothing_and_clears_the_marks(world):
     sites, _partners = world
     fs.encounters(sites[0], DAYS[2], 6)
     rollups.refresh()
-    before = list(SiteDay.objects.values_list("site_id", "day", "partner", "encounters").order_by("pk"))
+    before = list(SiteMonth.objects.values_list("site_id", "month", "partner", "encounters").order_by("pk"))
     Encounter.objects.first().delete()
     assert DirtyDay.objects.count() == 1
     rollups.refresh()
     assert not DirtyDay.objects.exists()
-    assert SiteDay.objects.get(site=sites[0], day=DAYS[2], partner=0).encounters == 5
+    assert SiteMonth.objects.get(site=sites[0], month=DAYS[2].replace(day=1), partner=0).encounters == 5
+    assert SiteWeek.objects.get(site=sites[0], start=sources.week_start(DAYS[2])).encounters == 5
     rollups.refresh()
-    assert len(before) == SiteDay.objects.count()
+    assert len(before) == SiteMonth.objects.count()
 
 
 def test_ensure_fresh_shows_a_new_encounter_without_the_timer(world):
@@ -142,7 +164,7 @@ def test_ensure_fresh_shows_a_new_encounter_without_the_timer(world):
     assert rollups.is_stale()
     rollups.ensure_fresh()
     assert not rollups.is_stale()
-    assert SiteDay.objects.get(site=sites[0], day=TODAY, partner=0).encounters == 7
+    assert SiteMonth.objects.get(site=sites[0], month=TODAY.replace(day=1), partner=0).encounters == 7
 
 
 def test_adding_a_partner_from_the_organisations_side_marks_the_sessions_day(world):
@@ -153,4 +175,65 @@ def test_adding_a_partner_from_the_organisations_side_marks_the_sessions_day(wor
     partners[0].sessions.add(session)
     assert DirtyDay.objects.filter(site_id=sites[0].pk, day=DAYS[2]).exists()
     rollups.refresh()
-    assert SiteDay.objects.get(site=sites[0], day=DAYS[2], partner=partners[0].pk).encounters == 6
+    assert SiteMonth.objects.get(site=sites[0], month=DAYS[2].replace(day=1), partner=partners[0].pk).encounters == 6
+
+
+def test_a_site_that_moves_takes_its_matters_to_its_new_county(world):
+    sites, _partners = world
+    fs.encounters(sites[0], DAYS[2], 6, topics=["housing"])
+    rollups.refresh()
+    site = Site.objects.get(pk=sites[0].pk)
+    site.municipality = f.municipality(f.RAISIO)
+    site.save()
+    assert DirtyArea.objects.count() == 2  # the county it left and the one it joined, for the one month
+    rollups.refresh()
+    raisio = f.municipality(f.RAISIO)
+    filt = StatsFilter(date_from=DAYS[2], date_to=DAYS[2], county=raisio.county.code)
+    assert sources.ROLLUPS.counts(filt, "topic") == {"housing": 6}
+    tampere = StatsFilter(date_from=DAYS[2], date_to=DAYS[2], municipality=f.TAMPERE)
+    assert sources.ROLLUPS.counts(tampere, "topic") == {}
+
+
+def test_the_matters_are_kept_per_area_not_per_site(world):
+    sites, partners = world
+    for site in sites:
+        fs.encounters(site, DAYS[2], 2, topics=["housing"], partners=partners[:1])
+    rollups.refresh()
+    rows = set(AreaMonthCount.objects.filter(dimension="topic").values_list("municipality", "kind", "partner"))
+    municipalities = {site.municipality_id for site in sites}
+    kinds = {site.kind for site in sites}
+    # Per municipality, per county and kind (two counties here), per county, per county and partner.
+    assert rows == {(m, "", 0) for m in municipalities} | {(0, k, 0) for k in kinds} | {
+        (0, "", 0),
+        (0, "", partners[0].pk),
+    }
+
+
+def test_a_refresh_looks_again_only_at_ids_missing_below_the_watermark(world):
+    sites, _partners = world
+    made = fs.encounters(sites[0], DAYS[2], 3)
+    rollups.refresh()
+    # Nothing new: nothing is recomputed (the overlap below the watermark is not read again row by row).
+    assert rollups.refresh().area_months == 0
+    # A concurrent writer's row that commits late, with an id below the watermark: found through the gap.
+    late = made[1]
+    Encounter.objects.filter(pk=late.pk).delete()
+    rollups.refresh()
+    assert late.pk in rollups.Watermark.objects.get(name="encounter").gaps
+    fs.encounters(sites[1], DAYS[2], 1)  # a later id, so the watermark moves past the gap
+    rollups.refresh()
+    Encounter.objects.bulk_create(
+        [
+            Encounter(
+                pk=late.pk,
+                client_uuid=late.client_uuid,
+                session=late.session,
+                site=late.site,
+                occurred_at=late.occurred_at,
+            )
+        ]
+    )
+    assert rollups.is_stale()
+    rollups.refresh()
+    filt = StatsFilter(date_from=DAYS[2], date_to=DAYS[2])
+    assert sources.ROLLUPS.totals(filt)["encounters"] == 4

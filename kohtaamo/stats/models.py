@@ -1,16 +1,20 @@
 """Rollups: summary tables the dashboard reads instead of the raw encounters, and what is left to refresh.
 
 Kept apart so that multi-valued counts are never summed into encounter counts:
-`SiteDay` holds sessions, visitors, encounters and wishes per site and day, and `SiteMonth` the same
-summed per site and month (derived from `SiteDay`); `SiteMonthCount` holds
-how many encounters had each matter, form of help, referral, information need and coping answer
-(and how many wishes each theme) per site and month. Each row is for one partner organisation
-present at the sessions, or for all sessions (`partner` 0), so the partner filter reads rollups too.
-`partner` is a plain integer, not a foreign key: 0 must mean "all", and rollups are rebuilt anyway.
+- `SiteMonth` holds sessions, visitors, encounters and wishes per site and calendar month, for all
+  sessions (`partner` 0) and for each partner organisation present at them;
+- `SiteWeek` holds the same per site and "week part" (an ISO week cut at month boundaries), for all
+  sessions only: the week trend. A partner's week trend is read from the raw rows of its sessions;
+- `AreaMonthCount` holds how many encounters had each matter, form of help, referral, information
+  need and coping answer (and how many wishes each theme) per month, not per site but per area:
+  a municipality; a county's sites of one kind; a county; a county's sessions with one partner.
+  A filter that these areas don't cover whole (one site, a municipality's sites of one kind, a scope
+  of named sites) reads the rest from the raw rows of those sites (sources.Rollups.all_counts).
 
 Statistics are shown only for whole months (queries.StatsFilter), so month is the finest grain the
-multi-valued counts need: key figures, sites, municipalities and month trends read `SiteMonth`,
-and only trends by week read `SiteDay`.
+figures need; weeks are cut at month boundaries so that a period's weeks are its months' weeks.
+`partner`, `county` and `municipality` are plain integers, not foreign keys: 0 means "all", and the
+rollups are recomputed from the raw rows anyway.
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ from django.db import models
 from django.db.models import Q
 
 ALL_PARTNERS = 0
+ALL = 0  # every municipality of the county (AreaMonthCount.municipality)
+ALL_KINDS = ""
 
 
 class Dimension(models.TextChoices):
@@ -30,23 +36,11 @@ class Dimension(models.TextChoices):
     COPING = "coping"
 
 
-class SiteDay(models.Model):
-    site = models.ForeignKey("directory.Site", on_delete=models.CASCADE, related_name="+")
-    day = models.DateField()
-    partner = models.PositiveIntegerField(default=ALL_PARTNERS)
-    sessions = models.PositiveIntegerField(default=0)
-    visitors = models.PositiveIntegerField(default=0)
-    encounters = models.PositiveIntegerField(default=0)
-    wishes = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["site", "day", "partner"], name="stats_siteday_unique")]
-        # The dashboard filters by period and partner first, then joins sites.
-        indexes = [models.Index(fields=["partner", "day", "site"], name="stats_siteday_partner_day")]
+MEASURE_FIELDS = ["sessions", "visitors", "encounters", "wishes"]
 
 
 class SiteMonth(models.Model):
-    """SiteDay summed over a calendar month: what totals, sites, municipalities and month trends read."""
+    """What totals, sites, municipalities and month trends read."""
 
     site = models.ForeignKey("directory.Site", on_delete=models.CASCADE, related_name="+")
     month = models.DateField(help_text="The first day of the month.")
@@ -74,31 +68,60 @@ class SiteMonth(models.Model):
         ]
 
 
-class SiteMonthCount(models.Model):
+class SiteWeek(models.Model):
+    """The week trend: all sessions of a site in one ISO week, cut at the month's first and last day."""
+
     site = models.ForeignKey("directory.Site", on_delete=models.CASCADE, related_name="+")
-    month = models.DateField(help_text="The first day of the month.")
+    start = models.DateField(help_text="The week's Monday, or the first day of the month if later.")
+    sessions = models.PositiveIntegerField(default=0)
+    visitors = models.PositiveIntegerField(default=0)
+    encounters = models.PositiveIntegerField(default=0)
+    wishes = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["site", "start"],
+                include=["sessions", "visitors", "encounters", "wishes"],
+                name="stats_siteweek_unique",
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["start", "site"],
+                include=["sessions", "visitors", "encounters", "wishes"],
+                name="stats_siteweek_start",
+            )
+        ]
+
+
+class AreaMonthCount(models.Model):
+    """Multi-valued counts of an area and month. Exactly one of these shapes:
+
+    - a municipality: county, municipality, kind "", partner 0;
+    - a county's sites of one kind: county, municipality 0, kind, partner 0;
+    - a county: county, municipality 0, kind "", partner 0;
+    - a county's sessions with one partner: county, municipality 0, kind "", partner.
+    """
+
+    county = models.PositiveIntegerField(help_text="WellbeingServicesCounty id.")
+    municipality = models.PositiveIntegerField(default=ALL, help_text="Municipality id, 0 for the whole county.")
+    kind = models.CharField(max_length=30, blank=True, default=ALL_KINDS, help_text="Site kind, '' for all.")
     partner = models.PositiveIntegerField(default=ALL_PARTNERS)
+    month = models.DateField(help_text="The first day of the month.")
     dimension = models.CharField(max_length=20, choices=Dimension.choices)
     key = models.CharField(max_length=50, help_text="A term's code or a coping answer.")
     count = models.PositiveIntegerField()
 
     class Meta:
         constraints = [
-            # Site, partner, dimension, then month: a place's breakdown reads one index range per site.
+            # Area, then month: a page's breakdowns read one index range per area, covering on PostgreSQL.
             models.UniqueConstraint(
-                fields=["site", "partner", "dimension", "month", "key"],
+                fields=["county", "municipality", "kind", "partner", "month", "dimension", "key"],
                 include=["count"],
-                name="stats_sitemonthcount_unique",
+                name="stats_areamonthcount_unique",
             ),
-            models.CheckConstraint(condition=Q(count__gt=0), name="stats_sitemonthcount_positive"),
-        ]
-        # Covering on PostgreSQL: a breakdown reads the index only.
-        indexes = [
-            models.Index(
-                fields=["partner", "dimension", "month", "site"],
-                include=["key", "count"],
-                name="stats_smc_partner_dim_month",
-            )
+            models.CheckConstraint(condition=Q(count__gt=0), name="stats_areamonthcount_positive"),
         ]
 
 
@@ -112,9 +135,25 @@ class DirtyDay(models.Model):
         constraints = [models.UniqueConstraint(fields=["site_id", "day"], name="stats_dirtyday_unique")]
 
 
+class DirtyArea(models.Model):
+    """A county's month whose area counts must be recomputed: a site moved into or out of it, or changed kind."""
+
+    county_id = models.IntegerField()
+    month = models.DateField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["county_id", "month"], name="stats_dirtyarea_unique")]
+
+
 class Watermark(models.Model):
-    """The highest encounter and wish ids already rolled up: newer rows mark their days for refresh."""
+    """The highest encounter and wish ids already rolled up: newer rows mark their days for refresh.
+
+    `gaps` are the ids just below `last_id` (rollups.OVERLAP of them) that did not exist at the last
+    refresh: a concurrent writer's row that commits after a later id's shows up there, and only those
+    ids are looked at again, not every row of the overlap (which would recompute its counties' month).
+    """
 
     name = models.CharField(max_length=20, primary_key=True)
     last_id = models.BigIntegerField(default=0)
+    gaps = models.JSONField(default=list, blank=True)
     refreshed_at = models.DateTimeField(null=True, blank=True)

@@ -245,11 +245,11 @@ def _periods(filt: StatsFilter, group_by: str, measure: str, source: sources.Sou
             counts[key] = per_month.get(month, 0)
             month = add_months(month, 1)
     else:
-        per_day = source.by_day(filt, measure)
+        per_week = source.by_week(filt, measure)  # by week part: weeks cut at month boundaries
         day = filt.date_from
         while day <= filt.date_to:  # every week of the period, empty ones too
             key, label = _period_key(day, group_by)
-            counts[key] = counts.get(key, 0) + per_day.get(day, 0)
+            counts[key] = counts.get(key, 0) + per_week.get(day, 0)
             labels[key] = label
             day += dt.timedelta(days=1)
     cells, total = protect(counts, total=sum(counts.values()), additive=True)

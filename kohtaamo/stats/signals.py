@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.functions import TruncMonth
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
+from kohtaamo.directory.models import Municipality, Site
 from kohtaamo.encounters.models import Encounter, Session, Wish
-from kohtaamo.stats.models import DirtyDay
+from kohtaamo.stats.models import DirtyArea, DirtyDay
 
 
 def mark(pairs) -> None:
@@ -45,7 +47,29 @@ def _terms_changed(sender, instance, action: str, reverse: bool, model, pk_set, 
         mark(_of_items(model, pk_set))
 
 
+def _site_moving(sender, instance: Site, raw: bool = False, **kwargs) -> None:
+    """A site that changes municipality or kind takes its history along: the area counts of every month
+    it has sessions in are recomputed in the county it leaves and in the one it joins."""
+    if raw or instance.pk is None:
+        return
+    before = (
+        Site.objects.filter(pk=instance.pk).values_list("municipality_id", "municipality__county_id", "kind").first()
+    )
+    if before is None or (before[0], before[2]) == (instance.municipality_id, instance.kind):
+        return
+    counties = {
+        before[1],
+        Municipality.objects.filter(pk=instance.municipality_id).values_list("county_id", flat=True).first(),
+    }
+    months = Session.objects.filter(site_id=instance.pk).annotate(m=TruncMonth("date")).values_list("m", flat=True)
+    DirtyArea.objects.bulk_create(
+        [DirtyArea(county_id=county, month=month) for county in counties if county for month in set(months)],
+        ignore_conflicts=True,
+    )
+
+
 def connect() -> None:
+    pre_save.connect(_site_moving, sender=Site, dispatch_uid="stats-site-moving")
     for model in (Encounter, Wish):
         post_save.connect(_item_changed, sender=model, dispatch_uid=f"stats-save-{model.__name__}")
         post_delete.connect(_item_changed, sender=model, dispatch_uid=f"stats-delete-{model.__name__}")

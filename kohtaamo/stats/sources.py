@@ -7,13 +7,15 @@ them into suppressed tables. An encounter (or a wish) counts on its session's da
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
+from dataclasses import replace
 from typing import TYPE_CHECKING, Protocol
 
 from django.db.models import Count, Q, Sum
 
 from kohtaamo.directory.models import Site
 from kohtaamo.encounters.models import Encounter, Session, Wish
-from kohtaamo.stats.models import ALL_PARTNERS, Dimension, SiteDay, SiteMonth, SiteMonthCount
+from kohtaamo.stats.models import ALL, ALL_KINDS, ALL_PARTNERS, AreaMonthCount, Dimension, SiteMonth, SiteWeek
 
 if TYPE_CHECKING:
     from kohtaamo.stats.queries import StatsFilter
@@ -31,7 +33,7 @@ TERM_FIELDS = {
 
 class Source(Protocol):
     def totals(self, filt: StatsFilter) -> dict[str, int]: ...
-    def by_day(self, filt: StatsFilter, measure: str) -> dict[dt.date, int]: ...
+    def by_week(self, filt: StatsFilter, measure: str) -> dict[dt.date, int]: ...
     def by_month(self, filt: StatsFilter, measure: str) -> dict[dt.date, int]: ...
     def by_site(self, filt: StatsFilter, measure: str) -> dict[int, int]: ...
     def counts(self, filt: StatsFilter, dimension: str) -> dict[str, int]: ...
@@ -53,10 +55,20 @@ def site_q(filt: StatsFilter, prefix: str) -> Q:
     return q
 
 
-class Rollups:
-    """Reads SiteMonth and SiteMonthCount (SiteDay only for weeks): a few thousand rows for a county's year.
+def week_start(day: dt.date) -> dt.date:
+    """The day's week part: its ISO week's Monday, or the first day of its month if that is later.
 
-    Every period is whole months (StatsFilter), so the monthly rows answer exactly what the daily ones would.
+    Periods are whole months, so a period's weeks are exactly its months' week parts (SiteWeek.start).
+    """
+    return max(day - dt.timedelta(days=day.weekday()), day.replace(day=1))
+
+
+class Rollups:
+    """Reads SiteMonth (totals, sites, months), SiteWeek (weeks) and AreaMonthCount (breakdowns).
+
+    Every period is whole months (StatsFilter), so the monthly rows answer exactly what daily ones would.
+    The breakdowns are kept per area, not per site (models.AreaMonthCount); what a filter's areas
+    don't cover whole is counted from the raw rows of the sites left over (`_plan`).
     """
 
     def _place(self, filt: StatsFilter) -> Q:
@@ -64,11 +76,6 @@ class Rollups:
             return site_q(filt, "site__")  # no join needed: site ids only
         # Sites first, then the rollup by site id: the planner reads the rollup's index by (partner, month).
         return Q(site_id__in=Site.objects.filter(site_q(filt, "")).values("pk"))
-
-    def _days(self, filt: StatsFilter):
-        return SiteDay.objects.filter(
-            self._place(filt), day__range=(filt.date_from, filt.date_to), partner=filt.partner or ALL_PARTNERS
-        )
 
     def _months(self, filt: StatsFilter):
         return SiteMonth.objects.filter(
@@ -79,9 +86,11 @@ class Rollups:
         sums = self._months(filt).aggregate(**{measure: Sum(measure) for measure in MEASURES})
         return {measure: sums[measure] or 0 for measure in MEASURES}
 
-    def by_day(self, filt: StatsFilter, measure: str) -> dict[dt.date, int]:
-        rows = self._days(filt).values("day").annotate(n=Sum(measure)).values_list("day", "n")
-        return dict(rows)
+    def by_week(self, filt: StatsFilter, measure: str) -> dict[dt.date, int]:
+        if filt.partner:  # SiteWeek is for all sessions only: a partner's weeks come from its sessions
+            return RAW.by_week(filt, measure)
+        rows = SiteWeek.objects.filter(self._place(filt), start__range=(filt.date_from, filt.date_to))
+        return dict(rows.values("start").annotate(n=Sum(measure)).values_list("start", "n"))
 
     def by_month(self, filt: StatsFilter, measure: str) -> dict[dt.date, int]:
         rows = self._months(filt).values("month").annotate(n=Sum(measure)).values_list("month", "n")
@@ -91,36 +100,69 @@ class Rollups:
         rows = self._months(filt).values("site_id").annotate(n=Sum(measure)).values_list("site_id", "n")
         return dict(rows)
 
-    def all_counts(self, filt: StatsFilter) -> dict[str, dict[str, int]]:
-        """Every dimension's counts in one query: what a whole page needs."""
-        rows = (
-            SiteMonthCount.objects.filter(
-                self._place(filt),
-                month__range=(filt.date_from, filt.date_to),
-                partner=filt.partner or ALL_PARTNERS,
-            )
-            .values("dimension", "key")
-            .annotate(n=Sum("count"))
-            .values_list("dimension", "key", "n")
+    def _plan(self, filt: StatsFilter) -> tuple[Q | None, frozenset[int]]:
+        """Which AreaMonthCount rows hold the filter's sites whole, and which sites are left for the raw rows.
+
+        Whole counties read the county rows (per kind or per partner when one is chosen); without a kind
+        or a partner, whole municipalities read the municipality rows. A partner and a kind together, one
+        site among others of its municipality, or a scope of named sites: those sites' raw rows.
+        """
+        chosen = list(
+            Site.objects.filter(site_q(filt, "")).values_list("pk", "municipality_id", "municipality__county_id")
         )
-        answer: dict[str, dict[str, int]] = {}
-        for dimension, key, n in rows:
-            answer.setdefault(dimension, {})[key] = n
-        return answer
+        chosen_ids = {pk for pk, _m, _c in chosen}
+        counties = {county for _pk, _m, county in chosen}
+        if filt.partner and filt.kind:
+            return None, frozenset(chosen_ids)
+        every = Site.objects.filter(municipality__county_id__in=counties)
+        if filt.kind:
+            every = every.filter(kind=filt.kind)
+        in_county: dict[int, set[int]] = defaultdict(set)
+        in_municipality: dict[int, set[int]] = defaultdict(set)
+        for pk, municipality, county in every.values_list("pk", "municipality_id", "municipality__county_id"):
+            in_county[county].add(pk)
+            in_municipality[municipality].add(pk)
+        whole = {county for county in counties if in_county[county] <= chosen_ids}
+        q = None
+        if whole:
+            q = Q(county__in=sorted(whole), municipality=ALL, kind=filt.kind or ALL_KINDS)
+            q &= Q(partner=filt.partner or ALL_PARTNERS)
+        left = {(pk, municipality, county) for pk, municipality, county in chosen if county not in whole}
+        if not filt.kind and not filt.partner:
+            towns = {m for _pk, m, _c in left if in_municipality[m] <= chosen_ids}
+            if towns:
+                their_counties = sorted({c for _pk, m, c in left if m in towns})
+                town_q = Q(
+                    county__in=their_counties, municipality__in=sorted(towns), kind=ALL_KINDS, partner=ALL_PARTNERS
+                )
+                q = town_q if q is None else q | town_q
+                left = {row for row in left if row[1] not in towns}
+        return q, frozenset(pk for pk, _m, _c in left)
+
+    def _counts(self, filt: StatsFilter, dimensions: list[str] | None) -> dict[str, dict[str, int]]:
+        answer: dict[str, dict[str, int]] = defaultdict(dict)
+        areas, left = self._plan(filt)
+        if areas is not None:
+            rows = AreaMonthCount.objects.filter(areas, month__range=(filt.date_from, filt.date_to))
+            if dimensions is not None:
+                rows = rows.filter(dimension__in=dimensions)
+            for dimension, key, n in (
+                rows.values("dimension", "key").annotate(n=Sum("count")).values_list("dimension", "key", "n")
+            ):
+                answer[dimension][key] = n
+        if left:
+            rest = replace(filt, county=None, municipality=None, site=None, kind=None, site_ids=left)
+            for dimension in dimensions or Dimension.values:
+                for key, n in RAW.counts(rest, dimension).items():
+                    answer[dimension][key] = answer[dimension].get(key, 0) + n
+        return {dimension: counts for dimension, counts in answer.items() if counts}
+
+    def all_counts(self, filt: StatsFilter) -> dict[str, dict[str, int]]:
+        """Every dimension's counts: what a whole page needs, one query over the rollups (and the raw rows left)."""
+        return self._counts(filt, None)
 
     def counts(self, filt: StatsFilter, dimension: str) -> dict[str, int]:
-        rows = (
-            SiteMonthCount.objects.filter(
-                self._place(filt),
-                month__range=(filt.date_from, filt.date_to),
-                partner=filt.partner or ALL_PARTNERS,
-                dimension=dimension,
-            )
-            .values("key")
-            .annotate(n=Sum("count"))
-            .values_list("key", "n")
-        )
-        return dict(rows)
+        return self._counts(filt, [dimension]).get(dimension, {})
 
 
 class Raw:
@@ -154,6 +196,12 @@ class Raw:
 
     def by_day(self, filt: StatsFilter, measure: str) -> dict[dt.date, int]:
         return self._measure_rows(filt, measure, "day")
+
+    def by_week(self, filt: StatsFilter, measure: str) -> dict[dt.date, int]:
+        weeks: dict[dt.date, int] = {}
+        for day, n in self.by_day(filt, measure).items():
+            weeks[week_start(day)] = weeks.get(week_start(day), 0) + n
+        return weeks
 
     def by_month(self, filt: StatsFilter, measure: str) -> dict[dt.date, int]:
         months: dict[dt.date, int] = {}
@@ -199,8 +247,8 @@ class Memo:
     def totals(self, filt: StatsFilter) -> dict[str, int]:
         return self._ask("totals", filt)
 
-    def by_day(self, filt: StatsFilter, measure: str) -> dict[dt.date, int]:
-        return self._ask("by_day", filt, measure)
+    def by_week(self, filt: StatsFilter, measure: str) -> dict[dt.date, int]:
+        return self._ask("by_week", filt, measure)
 
     def by_month(self, filt: StatsFilter, measure: str) -> dict[dt.date, int]:
         return self._ask("by_month", filt, measure)

@@ -23,6 +23,6 @@ class Command(BaseCommand):
         began = time.monotonic()
         result = rollups.rebuild_all() if rebuild else rollups.refresh(recent_days=recent_days)
         self.stdout.write(
-            f"Statistics refreshed: {result.site_days} site days, {result.months} site months "
+            f"Statistics refreshed: {result.site_months} site months, {result.area_months} county months "
             f"in {time.monotonic() - began:.1f} s."
         )
