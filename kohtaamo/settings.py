@@ -223,6 +223,9 @@ DIRECTORY_CACHE_SECONDS = env_int("DIRECTORY_CACHE_SECONDS", 60, minimum=0)
 # Days after which encounter notes are blanked by `manage.py purge_notes` (run daily, docs/privacy.md).
 NOTE_RETENTION_DAYS = env_int("NOTE_RETENTION_DAYS", 90, minimum=1)
 # Counsellors' personal data: kept this long after they stop, then erased by `manage.py purge_counsellors`.
+# Figures shown are at most this old: the refresh timer keeps them so, and a read refreshes the rollups itself
+# only when they are older (no timer, as in the demo), so readers do not queue behind a refresh.
+STATS_FRESH_WITHIN = env_int("STATS_FRESH_WITHIN", 120, minimum=0)
 COUNSELLOR_RETENTION_DAYS = env_int("COUNSELLOR_RETENTION_DAYS", 3 * 365, minimum=30)
 # Statistics: counts from 1 to the threshold minus one are hidden ("<5"); shown counts are rounded to the base
 # (1 turns rounding off). Statistics Finland's minimum is 3; see docs/privacy.md before lowering either.

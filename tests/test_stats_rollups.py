@@ -7,6 +7,7 @@ import itertools
 
 import pytest
 from django.db.models import F
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -157,12 +158,17 @@ def test_a_refresh_with_nothing_new_changes_nothing_and_clears_the_marks(world):
     assert len(before) == SiteMonth.objects.count()
 
 
-def test_ensure_fresh_shows_a_new_encounter_without_the_timer(world):
+def test_ensure_fresh_shows_a_new_encounter_without_the_timer(world, settings):  # noqa: F811 (pytest-django's)
+    """Within STATS_FRESH_WITHIN of a refresh a read does not refresh (nor wait for one); after it, it does."""
     sites, _partners = world
+    settings.STATS_FRESH_WITHIN = 120
     rollups.refresh()
     fs.encounters(sites[0], TODAY, 7)
     assert rollups.is_stale()
-    rollups.ensure_fresh()
+    rollups.ensure_fresh(now=timezone.now() + dt.timedelta(seconds=60))
+    assert rollups.is_stale()
+    assert not SiteMonth.objects.filter(site=sites[0], month=TODAY.replace(day=1), partner=0, encounters=7).exists()
+    rollups.ensure_fresh(now=timezone.now() + dt.timedelta(seconds=121))
     assert not rollups.is_stale()
     assert SiteMonth.objects.get(site=sites[0], month=TODAY.replace(day=1), partner=0).encounters == 7
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from kohtaamo.directory.models import Site
 from kohtaamo.reports.areas import Area, Period
 from kohtaamo.reports.models import Narrative, SessionSeriesCost
-from kohtaamo.stats import queries
+from kohtaamo.stats import queries, rollups
 from kohtaamo.stats.suppression import THRESHOLD, Cell, rounding_base
 
 KEY_FIGURES = {
@@ -151,6 +151,7 @@ def cost_lines(user, area: Area, period: Period) -> list[CostLine]:
 
 
 def _base(user, area: Area, period: Period) -> Document:
+    rollups.ensure_fresh()  # every document starts here: its figures as fresh as the dashboard's
     county = area.obj.county if area.is_municipality else area.obj
     return Document(
         area_name=area.name,

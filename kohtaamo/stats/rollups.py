@@ -15,7 +15,8 @@ A marked (site, day) is recomputed by month: the site's SiteMonth and SiteWeek r
 the site's county, each dimension with one INSERT ... SELECT over the county's raw rows of that month.
 
 `refresh()` runs from `manage.py refresh_stats` (a systemd timer every two minutes) and from
-`ensure_fresh()` when the dashboard or the API is read, so a new encounter shows at once.
+`ensure_fresh()` when the dashboard, the API or a report is read and the last refresh is older than
+settings.STATS_FRESH_WITHIN (two minutes), so a new encounter shows soon even without the timer.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, F, Max, Min, Q, Sum
 from django.db.models.functions import TruncMonth
@@ -435,7 +437,17 @@ def is_stale(*, now: dt.datetime | None = None) -> bool:
     return any(_newer(model, last.get(name)).exists() for name, model in WATERMARKS.items())
 
 
-def ensure_fresh() -> None:
-    """Called by the dashboard and the API before reading: the figures include what was just logged."""
-    if is_stale():
+def ensure_fresh(*, now: dt.datetime | None = None) -> None:
+    """Called by the dashboard, the API and the reports before reading: figures at most STATS_FRESH_WITHIN old.
+
+    While the timer refreshes every two minutes a read finds them fresh and reads at once; it never waits
+    for a refresh in progress (which holds the watermark rows). Without the timer (the demo, a stopped
+    timer) the first read after the window refreshes, so what was logged shows.
+    """
+    now = now or timezone.now()
+    last = Watermark.objects.filter(refreshed_at__isnull=False).aggregate(oldest=Min("refreshed_at"), n=Count("pk"))
+    window = dt.timedelta(seconds=settings.STATS_FRESH_WITHIN)
+    if last["n"] == len(WATERMARKS) and now - last["oldest"] < window:
+        return
+    if is_stale(now=now):
         refresh()
