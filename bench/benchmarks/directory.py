@@ -33,19 +33,12 @@ instead of the ORM's query building (kohtaamo/accounts/sessions.py, kohtaamo/lib
 anonymous 1 (now without the join and the 30 columns), logged in 5 -> 4 in the user's area, 5 outside it
 (a `LIMIT 1` lookup instead of the scope's EXISTS with a join and a subquery). CPU per request in-process
 (`time.process_time`, best of 8 x 50, Django's test client): hello 1.0 ms; anonymous 6.7 -> 3.8 ms; logged
-in 14.4 -> 6.7 ms. Under gunicorn this run gives 0.25 (0.246) anonymous and 0.18 logged in, against 0.22 and
-0.12 before; the ratios swing with the other load on this shared machine (two runs at a load average of 8-10
-gave 0.15 and 0.12), and a side-by-side run of the anonymous page at that load gave 0.11 for main and 0.27
-for this branch.
-What remains, and why `bench.profile` does not show it: Django's test client keeps one database connection,
-gunicorn opens a new SQLite connection for every request (`CONN_MAX_AGE = 0` for SQLite in settings.py), and
-the hello view opens none. Connecting, the init PRAGMAs and SQLite reading the schema on the first statement
-took 3.6-6.7 ms per request on this loaded machine, about as much as the rest of the anonymous page; one
-client at a time against gunicorn: hello 3.5 ms, site page 12.5 ms, logged in 16.1 ms. Keeping SQLite
-connections (`DB_CONN_MAX_AGE`) would remove that cost, but it is an operations decision (a restore replaces
-the database file under running workers) and was left alone. Logged in, Django's `ModelBackend.get_user`
-still builds the user's query through the ORM (about 0.7 ms): a lighter backend would change the backend
-path that existing sessions store, and was left alone too."""
+in 14.4 -> 6.7 ms. On the merged main (this run, a quiet machine) SQLite connections are also kept between
+requests (`DB_CONN_MAX_AGE`, from the encounter batch's work): a new connection per request had cost 3.6-6.7
+ms (connecting, the init PRAGMAs, SQLite reading the schema), which the test client never showed. With both,
+0.46 anonymous and 0.29 logged in, against 0.22 and 0.12 before this session's work. Still left: logged in,
+Django's `ModelBackend.get_user` builds the user's query through the ORM (about 0.7 ms); a lighter backend
+would change the backend path that existing sessions store (everyone logged out once), so it was left alone."""
 
 
 @dataclasses.dataclass(frozen=True)
