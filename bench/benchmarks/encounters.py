@@ -47,15 +47,19 @@ parsed the schema again each time, and closing the last one checkpointed the WAL
 fsync. A batch now costs a constant 10 queries whatever its size (a test holds 500 items to the count of 3).
 What remains, in CPU time in-process while other engineers' test suites shared the 2 cores (hello-world
 1.2 ms then): about 10 ms a batch, against 22-26 ms for the code before these changes measured the same
-way. SQLite's own work for the ten rows and their links is some 2.2 ms of it (measured apart on a copy of the
-database: the random pages of the `client_uuid` index, the `(site_id, occurred_at)` index and the `term_id`
-indexes of the link tables some 0.35 ms each, the commit), reading the stored `client_uuid`s some 0.5 ms;
-the rest is Python: Django's request and middleware as for hello-world, ninja, the token, sites and sessions
-reads (0.6-0.7 ms each), checks and opening hours per item (about 1 ms for ten), building the rows (about
-1 ms). All three runs of these changes shared the machine with other engineers' test suites and benchmarks:
-0.14, 0.16 and, above, 0.24 with the load average falling from 4.5 (hello-world itself made 185 to 380 req/s,
-not 808): compare the ratio, not the requests per second, with the run before. Reaching 0.3 needs a batch
-near 6 ms in-process on a quiet machine; what is left is spread over the parts above, none of them large."""
+way. On the merged main on a quiet machine the commit itself was then the largest single cost, 2.5 ms of a
+batch's 10.3 ms in-process: SQLite's automatic checkpoint runs inside the commit that takes the log past
+1000 pages and waits for the disk. A serving process now checkpoints from a background thread every two
+seconds instead (kohtaamo/lib/checkpoint.py, PASSIVE: it never blocks a reader or the writer) and turns the
+automatic one off for its own connections: the commit 2.5 -> 0.6 ms, a batch 10.3 -> 8.3-8.9 ms in-process.
+Two quiet runs of this code gave 0.29 and 0.28 of hello (p95 30 ms against 9): the aim of 0.3 is missed by
+a few per cent. What is left is spread thin: SQLite's own work for the ten rows, their links and their
+indexes (the random pages of the `client_uuid` index, the `(site_id, occurred_at)` index and the `term_id`
+indexes of the link tables; dropping the link tables' redundant `encounter_id` indexes and the lone
+`occurred_at` index gained some 0.2 ms, within the noise, and was not done), reading the stored
+`client_uuid`s (kept: a resend must answer `duplicate` even when the item would now be refused), the token,
+sites and sessions reads (0.3-0.5 ms each), checks and opening hours per item (about 1 ms for ten) and
+building the rows (about 1 ms)."""
 
 
 def _prepare() -> tuple[str, float]:
