@@ -77,8 +77,8 @@ def site_q(user, prefix: str = "") -> Q:
 
 
 def site_in_scope(user, action: str, *, site_id: int, municipality_id: int, county_id: int, named: bool) -> bool:
-    """`scoped(user, Site, action)` for one site already read as plain values, for an action other than VIEW:
-    `site_q()` in Python. `named`: whether the site is one of the user's own (`user.sites`).
+    """`scoped(user, Site, action)` for one site already read as plain values, for an action other than VIEW.
+    `named`: whether the site is one of the user's own (`user.sites`).
 
     For write paths that read many sites in one query of their own (the encounter batch);
     tests/test_permissions.py holds it equal to `scoped()`.
@@ -87,12 +87,17 @@ def site_in_scope(user, action: str, *, site_id: int, municipality_id: int, coun
         raise ValueError("VIEW also reaches public sites: use scoped()")
     if not allows(user, action) or not user.is_authenticated or not user.is_active:
         return False
+    return _in_site_scope(user, municipality_id=municipality_id, county_id=county_id, named=lambda: named)
+
+
+def _in_site_scope(user, *, municipality_id: int, county_id: int | None, named: Callable[[], bool]) -> bool:
+    """`site_q()` in Python, for an active user: `named()` is asked last, as it may cost a query."""
     if user.is_superuser:
         return True
     return (
         (bool(user.county_id) and county_id == user.county_id)
         or (bool(user.municipality_id) and municipality_id == user.municipality_id)
-        or named
+        or named()
     )
 
 
@@ -223,14 +228,17 @@ def site_covers(user, site) -> bool | None:
         return True
     if "municipality_id" in site.get_deferred_fields():
         return None
-    if user.municipality_id and site.municipality_id == user.municipality_id:
-        return True
-    if user.county_id:
+    county_id = None
+    if user.county_id and site.municipality_id != user.municipality_id:
         if not type(site).municipality.is_cached(site):
             return None
-        if site.municipality.county_id == user.county_id:
-            return True
-    return rows.exists(User.sites.through, user=user.pk, site=site.pk)
+        county_id = site.municipality.county_id
+    return _in_site_scope(
+        user,
+        municipality_id=site.municipality_id,
+        county_id=county_id,
+        named=lambda: rows.exists(User.sites.through, user=user.pk, site=site.pk),
+    )
 
 
 def require(user, action: str) -> None:

@@ -427,14 +427,8 @@ def refresh(*, recent_days: int = 2, now: dt.datetime | None = None) -> RefreshR
 
 def is_stale(*, now: dt.datetime | None = None) -> bool:
     """Whether a refresh has something to do: new rows, marked days, or a tally older than STALE_AFTER."""
-    marks = dict(Watermark.objects.values_list("name", "refreshed_at"))
-    refreshed = [moment for moment in marks.values() if moment is not None]
-    if len(refreshed) < len(WATERMARKS) or (now or timezone.now()) - min(refreshed) > STALE_AFTER:
-        return True
-    if DirtyDay.objects.exists() or DirtyArea.objects.exists():
-        return True
-    last = {mark.name: mark for mark in Watermark.objects.all()}
-    return any(_newer(model, last.get(name)).exists() for name, model in WATERMARKS.items())
+    marks = {mark.name: mark for mark in Watermark.objects.all()}
+    return _stale(now or timezone.now(), marks)
 
 
 def ensure_fresh(*, now: dt.datetime | None = None) -> None:
@@ -445,9 +439,24 @@ def ensure_fresh(*, now: dt.datetime | None = None) -> None:
     timer) the first read after the window refreshes, so what was logged shows.
     """
     now = now or timezone.now()
-    last = Watermark.objects.filter(refreshed_at__isnull=False).aggregate(oldest=Min("refreshed_at"), n=Count("pk"))
-    window = dt.timedelta(seconds=settings.STATS_FRESH_WITHIN)
-    if last["n"] == len(WATERMARKS) and now - last["oldest"] < window:
+    marks = {mark.name: mark for mark in Watermark.objects.all()}
+    oldest = _oldest_refresh(marks)
+    if oldest is not None and now - oldest < dt.timedelta(seconds=settings.STATS_FRESH_WITHIN):
         return
-    if is_stale(now=now):
+    if _stale(now, marks):
         refresh()
+
+
+def _oldest_refresh(marks: dict[str, Watermark]) -> dt.datetime | None:
+    """When the least recently refreshed watermark moved; None while one has never been refreshed."""
+    moments = [marks[name].refreshed_at if name in marks else None for name in WATERMARKS]
+    return None if None in moments else min(moments)
+
+
+def _stale(now: dt.datetime, marks: dict[str, Watermark]) -> bool:
+    oldest = _oldest_refresh(marks)
+    if oldest is None or now - oldest > STALE_AFTER:
+        return True
+    if DirtyDay.objects.exists() or DirtyArea.objects.exists():
+        return True
+    return any(_newer(model, marks.get(name)).exists() for name, model in WATERMARKS.items())
