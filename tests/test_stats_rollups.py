@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from kohtaamo.directory.models import Site
 from kohtaamo.encounters.models import Encounter, Session, Term, TermKind, Wish
 from kohtaamo.stats import rollups, sources
-from kohtaamo.stats.models import AreaMonthCount, DirtyArea, DirtyDay, SiteMonth, SiteWeek
+from kohtaamo.stats.models import AreaMonthCount, DirtyArea, DirtyDay, SiteMonth, SiteMonthCount, SiteWeek
 from kohtaamo.stats.queries import StatsFilter
 from tests import factories as f
 from tests import factories_encounters as fe
@@ -131,7 +131,7 @@ def _clean(answers):
 @given(operations=operations)
 def test_rollups_equal_a_group_by_over_the_raw_rows_after_random_changes(world, operations):
     sites, partners = world
-    for model in (Encounter, Wish, Session, SiteMonth, SiteWeek, AreaMonthCount, DirtyDay, DirtyArea):
+    for model in (Encounter, Wish, Session, SiteMonth, SiteWeek, SiteMonthCount, AreaMonthCount, DirtyDay, DirtyArea):
         model.objects.all().delete()
     rollups.refresh()
     for operation in operations:
@@ -200,19 +200,21 @@ def test_a_site_that_moves_takes_its_matters_to_its_new_county(world):
     assert sources.ROLLUPS.counts(tampere, "topic") == {}
 
 
-def test_the_matters_are_kept_per_area_not_per_site(world):
+def test_the_matters_are_kept_per_site_and_per_county(world):
     sites, partners = world
     for site in sites:
         fs.encounters(site, DAYS[2], 2, topics=["housing"], partners=partners[:1])
     rollups.refresh()
-    rows = set(AreaMonthCount.objects.filter(dimension="topic").values_list("municipality", "kind", "partner"))
-    municipalities = {site.municipality_id for site in sites}
-    kinds = {site.kind for site in sites}
-    # Per municipality, per county and kind (two counties here), per county, per county and partner.
-    assert rows == {(m, "", 0) for m in municipalities} | {(0, k, 0) for k in kinds} | {
-        (0, "", 0),
-        (0, "", partners[0].pk),
-    }
+    per_site = set(SiteMonthCount.objects.filter(dimension="topic").values_list("site_id", "key", "count"))
+    assert per_site == {(site.pk, "housing", 2) for site in sites}
+    rows = set(AreaMonthCount.objects.filter(dimension="topic").values_list("county", "kind", "partner", "count"))
+    expected = set()
+    for county in {site.municipality.county_id for site in sites}:
+        here = [site for site in sites if site.municipality.county_id == county]
+        expected |= {(county, "", 0, 2 * len(here)), (county, "", partners[0].pk, 2 * len(here))}
+        expected |= {(county, k, 0, 2 * sum(s.kind == k for s in here)) for k in {s.kind for s in here}}
+    # Per county, per county and kind, per county and partner; no per-municipality rows (the sites' rows add up).
+    assert rows == expected
 
 
 def test_a_refresh_looks_again_only_at_ids_missing_below_the_watermark(world):

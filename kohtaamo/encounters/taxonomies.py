@@ -203,6 +203,23 @@ def cached_vocabulary() -> tuple[TermIndex, dict[str, LanguageRef]]:
     return terms, languages
 
 
+# Every term with its labels, for reading (statistics tables): (version, terms in display order).
+_labelled: tuple[str, list[Term]] | None = None
+
+
+def cached_terms() -> list[Term]:
+    """Every term as a model instance, ordered by (order, code), read again only when the vocabulary's
+    version moves. `label` follows the active language when read, so one list serves fi, sv and en."""
+    global _labelled
+    version = _vocabulary_version()
+    if version is not None and _labelled is not None and _labelled[0] == version:
+        return _labelled[1]
+    terms = list(Term.objects.order_by("order", "code"))
+    if version is not None:
+        _labelled = (version, terms)
+    return terms
+
+
 # --- Writes by a county's admins (or superusers for national terms) ---
 
 

@@ -5,16 +5,18 @@ Kept apart so that multi-valued counts are never summed into encounter counts:
   sessions (`partner` 0) and for each partner organisation present at them;
 - `SiteWeek` holds the same per site and "week part" (an ISO week cut at month boundaries), for all
   sessions only: the week trend. A partner's week trend is read from the raw rows of its sessions;
-- `AreaMonthCount` holds how many encounters had each matter, form of help, referral, information
-  need and coping answer (and how many wishes each theme) per month, not per site but per area:
-  a municipality; a county's sites of one kind; a county; a county's sessions with one partner.
-  A filter that these areas don't cover whole (one site, a municipality's sites of one kind, a scope
-  of named sites) reads the rest from the raw rows of those sites (sources.Rollups.all_counts).
+- `SiteMonthCount` holds how many encounters had each matter, form of help, referral, information
+  need and coping answer (and how many wishes each theme) per site and month, all sessions: what one
+  site, a municipality (its sites summed) and a scope of named sites read;
+- `AreaMonthCount` holds the same counts per county and month: for the whole county, for a county's
+  sites of one kind, and for a county's sessions with one partner (which no per-site row can give,
+  since a partner is present at some sessions of a site). A filter that neither covers whole (a
+  partner within part of a county, a partner and a kind together) reads the rest from the raw rows.
 
 Statistics are shown only for whole months (queries.StatsFilter), so month is the finest grain the
 figures need; weeks are cut at month boundaries so that a period's weeks are its months' weeks.
-`partner`, `county` and `municipality` are plain integers, not foreign keys: 0 means "all", and the
-rollups are recomputed from the raw rows anyway.
+`partner` and `county` are plain integers, not foreign keys: partner 0 means "all", and the rollups
+are recomputed from the raw rows anyway.
 """
 
 from __future__ import annotations
@@ -23,7 +25,6 @@ from django.db import models
 from django.db.models import Q
 
 ALL_PARTNERS = 0
-ALL = 0  # every municipality of the county (AreaMonthCount.municipality)
 ALL_KINDS = ""
 
 
@@ -95,17 +96,34 @@ class SiteWeek(models.Model):
         ]
 
 
-class AreaMonthCount(models.Model):
-    """Multi-valued counts of an area and month. Exactly one of these shapes:
+class SiteMonthCount(models.Model):
+    """Multi-valued counts of one site and month, over all its sessions."""
 
-    - a municipality: county, municipality, kind "", partner 0;
-    - a county's sites of one kind: county, municipality 0, kind, partner 0;
-    - a county: county, municipality 0, kind "", partner 0;
-    - a county's sessions with one partner: county, municipality 0, kind "", partner.
+    site = models.ForeignKey("directory.Site", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField(help_text="The first day of the month.")
+    dimension = models.CharField(max_length=20, choices=Dimension.choices)
+    key = models.CharField(max_length=50, help_text="A term's code or a coping answer.")
+    count = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            # Site, then month: a page's breakdowns read one index range per site, covering on PostgreSQL.
+            models.UniqueConstraint(
+                fields=["site", "month", "dimension", "key"], include=["count"], name="stats_sitemonthcount_unique"
+            ),
+            models.CheckConstraint(condition=Q(count__gt=0), name="stats_sitemonthcount_positive"),
+        ]
+
+
+class AreaMonthCount(models.Model):
+    """Multi-valued counts of a county and month. Exactly one of these shapes:
+
+    - a county: kind "", partner 0;
+    - a county's sites of one kind: kind, partner 0;
+    - a county's sessions with one partner: kind "", partner.
     """
 
     county = models.PositiveIntegerField(help_text="WellbeingServicesCounty id.")
-    municipality = models.PositiveIntegerField(default=ALL, help_text="Municipality id, 0 for the whole county.")
     kind = models.CharField(max_length=30, blank=True, default=ALL_KINDS, help_text="Site kind, '' for all.")
     partner = models.PositiveIntegerField(default=ALL_PARTNERS)
     month = models.DateField(help_text="The first day of the month.")
@@ -117,7 +135,7 @@ class AreaMonthCount(models.Model):
         constraints = [
             # Area, then month: a page's breakdowns read one index range per area, covering on PostgreSQL.
             models.UniqueConstraint(
-                fields=["county", "municipality", "kind", "partner", "month", "dimension", "key"],
+                fields=["county", "kind", "partner", "month", "dimension", "key"],
                 include=["count"],
                 name="stats_areamonthcount_unique",
             ),

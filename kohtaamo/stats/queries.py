@@ -20,14 +20,14 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
-from django.db.models import Q
 from django.http import Http404
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from kohtaamo.accounts import permissions
 from kohtaamo.directory.models import Site
-from kohtaamo.encounters.models import Coping, Term, TermKind
+from kohtaamo.encounters import taxonomies
+from kohtaamo.encounters.models import Coping, TermKind
 from kohtaamo.stats import sources
 from kohtaamo.stats.suppression import Cell, cell, change, protect, ratio
 
@@ -189,8 +189,12 @@ def breakdown(
 def _terms(filt: StatsFilter, group_by: str, source: sources.Source) -> Table:
     counts = source.counts(filt, group_by)
     # The active national terms, with zeros, and any other term that was used.
-    terms = Term.objects.of_kind(TERM_GROUPS[group_by]).filter(Q(code__in=counts) | Q(active=True, county=None))
-    labels = {term.code: term.label for term in terms.order_by("order", "code")}
+    kind = TERM_GROUPS[group_by]
+    labels = {
+        term.code: term.label
+        for term in (source.terms() if isinstance(source, sources.Memo) else taxonomies.cached_terms())
+        if term.kind == kind and (term.code in counts or (term.active and term.county_id is None))
+    }
     measure = "wishes" if group_by == "wish_theme" else "encounters"
     # An encounter may have several matters, so the rows don't add up to the total: no secondary suppression.
     cells, total = protect(

@@ -23,20 +23,19 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Callable, Collection
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, F, Max, Min, Q, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import CharField, Count, DateField, Exists, F, Max, Min, OuterRef, Q, Sum, Value
 from django.utils import timezone
 
 from kohtaamo.directory.models import Site
 from kohtaamo.encounters.models import Encounter, Session, Wish
 from kohtaamo.lib.hours import HELSINKI, local
 from kohtaamo.stats.models import (
-    ALL,
     ALL_KINDS,
     ALL_PARTNERS,
     MEASURE_FIELDS,
@@ -45,6 +44,7 @@ from kohtaamo.stats.models import (
     DirtyArea,
     DirtyDay,
     SiteMonth,
+    SiteMonthCount,
     SiteWeek,
     Watermark,
 )
@@ -54,6 +54,7 @@ OVERLAP = 1000  # how far below the watermark missing ids are remembered: late c
 # Bump when the way the rollups are computed changes without a migration: the benchmark rebuilds its kept rollups.
 FORMAT = 1
 BATCH = 5000
+BULK_SITES = 20  # a refresh of more sites' month than this reads it with merge and hash joins (_bulk_plan)
 STALE_AFTER = dt.timedelta(seconds=60)  # ensure_fresh(): today's tally is at most this old
 WATERMARKS = {"encounter": Encounter, "wish": Wish}
 
@@ -228,28 +229,50 @@ def _reconcile(rows, wanted: dict, key_of) -> int:
     return len(changed) + len(stale)
 
 
-# --- Per area: AreaMonthCount ---
+# --- Multi-valued counts: SiteMonthCount from the raw rows, AreaMonthCount mostly from SiteMonthCount ---
 
 
-def _count_querysets(days: tuple[dt.date, dt.date], county_ids: Collection[int] | None):
-    """(dimension, queryset, session path, key path) for every multi-valued count."""
+def id_ranges(month: dt.date) -> dict:
+    """The lowest and highest id of the month's encounters and of its wishes (by their sessions' dates).
 
-    def place(prefix: str) -> Q:
-        q = Q(**{f"{prefix}date__range": days})
-        if county_ids is not None:
-            q &= Q(**{f"{prefix}site__municipality__county_id__in": sorted(county_ids)})
-        return q
+    Ids grow with time, so a month's rows are (nearly) one range of ids; bounding the term links by it
+    lets the database read their index in order instead of probing it once per encounter. The bound is
+    redundant (it never drops a row the other conditions keep), so rows logged out of order only make
+    the range wider, never the counts wrong, and the month's range serves any of its sites.
+    """
+    ranges = {}
+    for model in (Encounter, Wish):
+        bounds = model.objects.filter(_sessions_q("session__", (month, _month_end(month)), None))
+        bounds = bounds.aggregate(lo=Min("pk"), hi=Max("pk"))
+        ranges[model] = None if bounds["lo"] is None else (bounds["lo"], bounds["hi"])
+    return ranges
 
+
+def _count_querysets(days: tuple[dt.date, dt.date], sessions: Callable[[str], Q], ranges: dict | None):
+    """(dimension, queryset over the raw rows, path to the session, path to the key) for every multi-valued count.
+
+    `sessions(prefix)` chooses the sessions (beyond their dates); `ranges`, from id_ranges(), bound the
+    ids for reading many sites' month.
+    """
+    ranges = ranges or {Encounter: None, Wish: None}
     for dimension, name in TERM_FIELDS.items():
         through = getattr(Encounter, name).through
         prefix = "encounter__session__"
-        items = through.objects.filter(place(prefix), _hours_q("encounter__occurred_at", days))
+        items = through.objects.filter(_sessions_q(prefix, days, None), sessions(prefix))
+        items = items.filter(_hours_q("encounter__occurred_at", days))
+        if ranges[Encounter]:
+            items = items.filter(encounter__pk__range=ranges[Encounter])  # the link's own column: no join
         yield dimension, items, prefix, "term__code"
-    through = Wish.themes.through
     prefix = "wish__session__"
-    yield Dimension.WISH_THEME, through.objects.filter(place(prefix)), prefix, "term__code"
-    coping = Encounter.objects.filter(place("session__"), _hours_q("occurred_at", days), coping__isnull=False)
-    yield Dimension.COPING, coping, "session__", "coping"
+    themes = Wish.themes.through.objects.filter(_sessions_q(prefix, days, None), sessions(prefix))
+    if ranges[Wish]:
+        themes = themes.filter(wish__pk__range=ranges[Wish])
+    yield Dimension.WISH_THEME, themes, prefix, "term__code"
+    coping = Encounter.objects.filter(_sessions_q("session__", days, None), sessions("session__"))
+    coping = coping.filter(_hours_q("occurred_at", days))
+    if ranges[Encounter]:
+        coping = coping.filter(pk__range=ranges[Encounter])
+    yield Dimension.COPING, coping.filter(coping__isnull=False), "session__", "coping"
 
 
 def _execute(sql: str, params) -> int:
@@ -258,67 +281,130 @@ def _execute(sql: str, params) -> int:
         return max(cursor.rowcount, 0)
 
 
-def rebuild_areas(months: tuple[dt.date, dt.date], county_ids: Collection[int] | None = None) -> int:
-    """Replace the AreaMonthCount rows of the months (first, last) in the counties, or everywhere.
+@contextmanager
+def _bulk_plan(large: bool):
+    """Plans for reading a month of rows at once, on PostgreSQL inside the refresh's transaction.
 
-    One INSERT ... SELECT per dimension, one pass over its raw rows: a CTE groups them by session and
-    key (with the session's county, municipality, site kind and month), and every level is summed from
-    that: municipalities, counties' kinds, counties, and counties' partners (through the sessions'
-    partners, so a session with two partners counts for each, as the raw partner filter does).
+    The planner underestimates how many rows a month's sessions, id range and hours leave together
+    (the conditions are correlated) and would probe the term links once per encounter; for a month of
+    many sites that is hundreds of thousands of probes, which merge and hash joins replace with reading
+    the index in order. For a few sites probing is right, so only `large` work changes the plan.
     """
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            # This transaction only: a month's per-session groups (some 150 000 at 10 million encounters)
-            # fit in memory instead of spilling to disk under the default 4 MB.
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL work_mem = '64MB'")
-        return _rebuild_areas(months, county_ids)
+    if not large or connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_nestloop = off")
+        cursor.execute("SET LOCAL work_mem = '64MB'")  # a month's groups in memory, not spilled to disk
+        cursor.execute("SET LOCAL jit = off")  # compiling each statement cost more (0.2 s) than it saved
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET enable_nestloop; RESET work_mem; RESET jit")
 
 
-def _rebuild_areas(months: tuple[dt.date, dt.date], county_ids: Collection[int] | None) -> int:
-    first, last = months
-    stale = AreaMonthCount.objects.filter(month__range=(first, last))
-    if county_ids is not None:
-        stale = stale.filter(county__in=sorted(county_ids))
-    stale.delete()
+def _insert(model, queryset) -> int:
+    """INSERT INTO the model's table the rows of a values() queryset whose names are `a_` and a field's name."""
     q = connection.ops.quote_name
-    table = q(AreaMonthCount._meta.db_table)
-    partners = Session.partners.through
-    session_partners = q(partners._meta.db_table)
-    sp_session, sp_partner = (q(partners._meta.get_field(name).column) for name in ("session", "organisation"))
-    columns = ", ".join(
-        q(c) for c in ("county", "municipality", "kind", "partner", "month", "dimension", "key", "count")
+    sql, params = queryset.order_by().query.sql_with_params()
+    names = [*queryset.query.values_select, *queryset.query.annotation_select]
+    target = ", ".join(q(model._meta.get_field(name.removeprefix("a_")).column) for name in names)
+    picked = ", ".join(q(name) for name in names)
+    return _execute(f"INSERT INTO {q(model._meta.db_table)} ({target}) SELECT {picked} FROM ({sql}) src", params)  # noqa: S608
+
+
+PER_SESSION = "stats_refresh_per_session"  # a temporary table: one dimension's counts per session and key
+
+
+def rebuild_counts(
+    month: dt.date,
+    site_ids: Collection[int] | None = None,
+    county_ids: Collection[int] | None = None,
+    ranges: dict | None = None,
+) -> int:
+    """Replace the month's SiteMonthCount rows at the sites and its AreaMonthCount rows in the counties
+    (None: everywhere). Returns the rows made.
+
+    The raw rows are read once per dimension, grouped by session and key into a temporary table: the
+    sessions at the sites, and those with partners at any site of the counties. The sites' rows are sums
+    of their sessions; a county's rows per partner sum the sessions of each partner present (a session
+    with two partners counts for each, as the raw partner filter does), since no per-site row tells
+    partners apart; a county's rows and its kinds' rows are sums of its sites' fresh SiteMonthCount rows.
+    """
+    everywhere = site_ids is None and county_ids is None
+    county_sites: list[int] = []
+    if county_ids:
+        county_sites = list(
+            Site.objects.filter(municipality__county_id__in=sorted(county_ids)).values_list("pk", flat=True)
+        )
+    session_partners = Session.partners.through
+
+    def sessions(prefix: str) -> Q:
+        if everywhere:
+            return Q()
+        chosen = Q(**{f"{prefix}site_id__in": sorted(site_ids or ())})
+        if county_sites:
+            partnered = Exists(session_partners.objects.filter(session_id=OuterRef(f"{prefix}id")))
+            chosen |= Q(**{f"{prefix}site_id__in": county_sites}) & Q(partnered)
+        return chosen
+
+    stale_sites = SiteMonthCount.objects.filter(month=month)
+    stale_areas = AreaMonthCount.objects.filter(month=month)
+    if not everywhere:
+        stale_sites = stale_sites.filter(site_id__in=sorted(site_ids or ()))
+        stale_areas = stale_areas.filter(county__in=sorted(county_ids or ()))
+    stale_sites.delete()
+    stale_areas.delete()
+    q = connection.ops.quote_name
+    sp = {name: q(session_partners._meta.get_field(name).column) for name in ("session", "organisation")}
+    site_table, municipality_table = q(Site._meta.db_table), q(Site.municipality.field.related_model._meta.db_table)
+    site_filter = (
+        "" if site_ids is None else f"WHERE a_site IN ({', '.join(str(int(pk)) for pk in site_ids) or 'NULL'})"
+    )
+    county_filter = (
+        ""
+        if county_ids is None
+        else f"AND m.{q('county_id')} IN ({', '.join(str(int(c)) for c in county_ids) or 'NULL'})"
     )
     inserted = 0
-    for dimension, queryset, prefix, key_path in _count_querysets((first, _month_end(last)), county_ids):
-        dim = str(dimension)
-        assert dim in Dimension.values  # written into the SQL below: one of our own constants, never input
-        site = f"{prefix}site__"
-        per_session = queryset.values(
-            a_session=F(f"{prefix}id"),
-            a_county=F(f"{site}municipality__county_id"),
-            a_muni=F(f"{site}municipality_id"),
-            a_kind=F(f"{site}kind"),
-            a_month=TruncMonth(f"{prefix}date"),
-            a_key=F(key_path),
-        ).annotate(n=Count("pk"))
-        sql, params = per_session.order_by().query.sql_with_params()
-        levels = [
-            (f"a_muni, '{ALL_KINDS}', {ALL_PARTNERS}", "a_muni, ", ""),  # a municipality
-            (f"{ALL}, a_kind, {ALL_PARTNERS}", "a_kind, ", ""),  # a county's sites of one kind
-            (f"{ALL}, '{ALL_KINDS}', {ALL_PARTNERS}", "", ""),  # a county
-            (  # a county's sessions with one partner
-                f"{ALL}, '{ALL_KINDS}', sp.{sp_partner}",
-                f"sp.{sp_partner}, ",
-                f"JOIN {session_partners} sp ON sp.{sp_session} = s.a_session ",
-            ),
-        ]
-        selects = " UNION ALL ".join(
-            f"SELECT a_county, {places}, a_month, '{dim}', a_key, SUM(n) FROM s {join}"  # noqa: S608
-            f"GROUP BY a_county, {group}a_month, a_key"
-            for places, group, join in levels
-        )
-        inserted += _execute(f"WITH s AS ({sql}) INSERT INTO {table} ({columns}) {selects}", params)  # noqa: S608
+    for dimension, queryset, session, key in _count_querysets((month, _month_end(month)), sessions, ranges):
+        per_session = queryset.values(a_session=F(f"{session}id"), a_site=F(f"{session}site_id"), a_key=F(key))
+        sql, params = per_session.annotate(a_count=Count("pk")).order_by().query.sql_with_params()
+        _execute(f"DROP TABLE IF EXISTS {PER_SESSION}", [])
+        _execute(f"CREATE TEMPORARY TABLE {PER_SESSION} AS {sql}", params)  # noqa: S608 (our own SQL)
+        constants = [month, str(dimension)]
+        if site_ids is None or site_ids:
+            inserted += _execute(
+                f"INSERT INTO {q(SiteMonthCount._meta.db_table)} ({q('site_id')}, {q('month')}, {q('dimension')},"  # noqa: S608
+                f" {q('key')}, {q('count')}) SELECT a_site, %s, %s, a_key, SUM(a_count) FROM {PER_SESSION}"
+                f" {site_filter} GROUP BY a_site, a_key",
+                constants,
+            )
+        if county_ids is None or county_ids:
+            inserted += _execute(
+                f"INSERT INTO {q(AreaMonthCount._meta.db_table)} ({q('county')}, {q('kind')}, {q('partner')},"  # noqa: S608
+                f" {q('month')}, {q('dimension')}, {q('key')}, {q('count')})"
+                f" SELECT m.{q('county_id')}, %s, p.{sp['organisation']}, %s, %s, a_key, SUM(a_count)"
+                f" FROM {PER_SESSION} JOIN {q(session_partners._meta.db_table)} p ON p.{sp['session']} = a_session"
+                f" JOIN {site_table} s ON s.{q('id')} = a_site"
+                f" JOIN {municipality_table} m ON m.{q('id')} = s.{q('municipality_id')}"
+                f" WHERE 1 = 1 {county_filter} GROUP BY m.{q('county_id')}, p.{sp['organisation']}, a_key",
+                [ALL_KINDS, *constants],
+            )
+        _execute(f"DROP TABLE {PER_SESSION}", [])
+    if county_ids is None or county_ids:
+        site_rows = SiteMonthCount.objects.filter(month=month)
+        if county_ids is not None:
+            site_rows = site_rows.filter(site__municipality__county_id__in=sorted(county_ids))
+        for kind in (F("site__kind"), Value(ALL_KINDS, output_field=CharField())):
+            rows = site_rows.values(
+                a_county=F("site__municipality__county_id"), a_kind=kind, a_dimension=F("dimension"), a_key=F("key")
+            )
+            rows = rows.annotate(
+                a_month=Value(month, output_field=DateField()), a_partner=Value(ALL_PARTNERS), a_count=Sum("count")
+            )
+            inserted += _insert(AreaMonthCount, rows)
     return inserted
 
 
@@ -327,21 +413,21 @@ def rebuild_all() -> RefreshResult:
     """Throw the rollups away and compute them again, a month at a time; the watermarks move to the newest rows."""
     bounds = Session.objects.aggregate(first=Min("date"), last=Max("date"))
     marks = {name: model.objects.aggregate(m=Max("pk"))["m"] or 0 for name, model in WATERMARKS.items()}
-    for model in (SiteMonth, SiteWeek, AreaMonthCount, DirtyDay, DirtyArea):
+    for model in (SiteMonth, SiteWeek, SiteMonthCount, AreaMonthCount, DirtyDay, DirtyArea):
         model.objects.all().delete()
-    months = 0
     if bounds["first"] is not None:
         month = _month(bounds["first"])
         while month <= bounds["last"]:
-            rebuild_sites(month)
-            rebuild_areas((month, month))
+            ranges = id_ranges(month)
+            with _bulk_plan(large=True):
+                rebuild_sites(month)
+                rebuild_counts(month, ranges=ranges)
             month = _month(_month_end(month) + dt.timedelta(days=1))
-            months += 1
     _move_watermarks(marks)
     if connection.vendor == "postgresql":
         # Fresh statistics for the planner, or it guesses wrong about a table it has just seen filled.
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE stats_sitemonth, stats_siteweek, stats_areamonthcount")
+            cursor.execute("ANALYZE stats_sitemonth, stats_siteweek, stats_sitemonthcount, stats_areamonthcount")
     return RefreshResult(
         site_months=SiteMonth.objects.filter(partner=ALL_PARTNERS).count(),
         area_months=AreaMonthCount.objects.values("county", "month").distinct().count(),
@@ -410,10 +496,15 @@ def refresh(*, recent_days: int = 2, now: dt.datetime | None = None) -> RefreshR
                 counties_by_month[_month(day)].add(county_of[site_id])
         for _pk, county_id, month in areas:
             counties_by_month[month].add(county_id)
-        for month, site_ids in sites_by_month.items():
-            rebuild_sites(month, site_ids)
-        for month, county_ids in counties_by_month.items():
-            rebuild_areas((month, month), county_ids)
+        for month in sorted(sites_by_month.keys() | counties_by_month.keys()):
+            # Many sites' month is read in order of ids with merge and hash joins; a few sites' by probing.
+            site_ids = sites_by_month.get(month, set())
+            large = len(site_ids) > BULK_SITES
+            ranges = id_ranges(month) if large else None
+            with _bulk_plan(large=large):
+                if site_ids:
+                    rebuild_sites(month, site_ids)
+                rebuild_counts(month, site_ids, counties_by_month.get(month, set()), ranges)
         for month in sorted({_month(today - dt.timedelta(days=n)) for n in range(recent_days)}):
             refresh_tallies(month)  # the tally: every site, sessions and visitors only
         DirtyDay.objects.filter(pk__in=dirty_ids).delete()

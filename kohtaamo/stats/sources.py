@@ -11,16 +11,26 @@ from collections import defaultdict
 from dataclasses import replace
 from typing import TYPE_CHECKING, Protocol
 
-from django.db.models import Count, Q, Sum
+from django.db.models import BooleanField, Case, Count, Q, Sum, Value, When
 
 from kohtaamo.directory.models import Site
+from kohtaamo.encounters import taxonomies
 from kohtaamo.encounters.models import Encounter, Session, Wish
-from kohtaamo.stats.models import ALL, ALL_KINDS, ALL_PARTNERS, AreaMonthCount, Dimension, SiteMonth, SiteWeek
+from kohtaamo.stats.models import (
+    ALL_KINDS,
+    ALL_PARTNERS,
+    AreaMonthCount,
+    Dimension,
+    SiteMonth,
+    SiteMonthCount,
+    SiteWeek,
+)
 
 if TYPE_CHECKING:
     from kohtaamo.stats.queries import StatsFilter
 
 MEASURES = ("sessions", "visitors", "encounters", "wishes")
+EPOCH = dt.date(2000, 1, 1)
 
 # The encounter's many-to-many field behind each multi-valued dimension.
 TERM_FIELDS = {
@@ -63,12 +73,28 @@ def week_start(day: dt.date) -> dt.date:
     return max(day - dt.timedelta(days=day.weekday()), day.replace(day=1))
 
 
+MonthRow = tuple  # (site id, month, sessions, visitors, encounters, wishes): a SiteMonth row
+
+
+def sum_totals(rows: list[MonthRow]) -> dict[str, int]:
+    return {measure: sum(row[2 + index] for row in rows) for index, measure in enumerate(MEASURES)}
+
+
+def sum_by(rows: list[MonthRow], measure: str, position: int) -> dict:
+    """Sums of the measure by the rows' site (position 0) or month (1); keys with nothing left out."""
+    index = 2 + MEASURES.index(measure)
+    sums: dict = defaultdict(int)
+    for row in rows:
+        sums[row[position]] += row[index]
+    return {key: n for key, n in sums.items() if n}
+
+
 class Rollups:
-    """Reads SiteMonth (totals, sites, months), SiteWeek (weeks) and AreaMonthCount (breakdowns).
+    """Reads SiteMonth (totals, sites, months), SiteWeek (weeks), SiteMonthCount and AreaMonthCount (breakdowns).
 
     Every period is whole months (StatsFilter), so the monthly rows answer exactly what daily ones would.
-    The breakdowns are kept per area, not per site (models.AreaMonthCount); what a filter's areas
-    don't cover whole is counted from the raw rows of the sites left over (`_plan`).
+    Breakdowns read the county rows for counties the filter covers whole, the site rows for the other
+    sites, and the raw rows only where a partner is chosen for part of a county (`_plan`).
     """
 
     def _place(self, filt: StatsFilter) -> Q:
@@ -77,14 +103,15 @@ class Rollups:
         # Sites first, then the rollup by site id: the planner reads the rollup's index by (partner, month).
         return Q(site_id__in=Site.objects.filter(site_q(filt, "")).values("pk"))
 
-    def _months(self, filt: StatsFilter):
-        return SiteMonth.objects.filter(
+    def month_rows(self, filt: StatsFilter) -> list[MonthRow]:
+        """The SiteMonth rows of the filter's sites, period and partner: one query for totals, sites and months."""
+        rows = SiteMonth.objects.filter(
             self._place(filt), month__range=(filt.date_from, filt.date_to), partner=filt.partner or ALL_PARTNERS
         )
+        return list(rows.values_list("site_id", "month", *MEASURES))
 
     def totals(self, filt: StatsFilter) -> dict[str, int]:
-        sums = self._months(filt).aggregate(**{measure: Sum(measure) for measure in MEASURES})
-        return {measure: sums[measure] or 0 for measure in MEASURES}
+        return sum_totals(self.month_rows(filt))
 
     def by_week(self, filt: StatsFilter, measure: str) -> dict[dt.date, int]:
         if filt.partner:  # SiteWeek is for all sessions only: a partner's weeks come from its sessions
@@ -93,72 +120,73 @@ class Rollups:
         return dict(rows.values("start").annotate(n=Sum(measure)).values_list("start", "n"))
 
     def by_month(self, filt: StatsFilter, measure: str) -> dict[dt.date, int]:
-        rows = self._months(filt).values("month").annotate(n=Sum(measure)).values_list("month", "n")
-        return dict(rows)
+        return sum_by(self.month_rows(filt), measure, 1)
 
     def by_site(self, filt: StatsFilter, measure: str) -> dict[int, int]:
-        rows = self._months(filt).values("site_id").annotate(n=Sum(measure)).values_list("site_id", "n")
-        return dict(rows)
+        return sum_by(self.month_rows(filt), measure, 0)
 
-    def _plan(self, filt: StatsFilter) -> tuple[Q | None, frozenset[int]]:
-        """Which AreaMonthCount rows hold the filter's sites whole, and which sites are left for the raw rows.
+    def _plan(self, filt: StatsFilter) -> tuple[Q | None, frozenset[int], frozenset[int]]:
+        """Which AreaMonthCount rows hold whole counties of the filter, which sites to read from
+        SiteMonthCount, and which from the raw rows.
 
-        Whole counties read the county rows (per kind or per partner when one is chosen); without a kind
-        or a partner, whole municipalities read the municipality rows. A partner and a kind together, one
-        site among others of its municipality, or a scope of named sites: those sites' raw rows.
+        A county whose every site (of the chosen kind) is chosen reads the county rows, per kind or per
+        partner when one is chosen. Other sites read their own rows, except with a partner: the site rows
+        count all sessions, so a partner's sites outside whole counties, or a partner and a kind together,
+        are counted from the raw rows. One query: the sites of the counties the filter touches, marked chosen.
         """
-        chosen = list(
-            Site.objects.filter(site_q(filt, "")).values_list("pk", "municipality_id", "municipality__county_id")
-        )
-        chosen_ids = {pk for pk, _m, _c in chosen}
-        counties = {county for _pk, _m, county in chosen}
+        chosen_q = site_q(filt, "")
+        sites = Site.objects.all()
+        if chosen_q:
+            touched = Site.objects.filter(chosen_q).values("municipality__county_id")
+            sites = sites.filter(municipality__county_id__in=touched).annotate(
+                chosen=Case(When(chosen_q, then=Value(True)), default=Value(False), output_field=BooleanField())
+            )
+        else:
+            sites = sites.annotate(chosen=Value(True, output_field=BooleanField()))
+        every: dict[int, set[int]] = defaultdict(set)
+        chosen: dict[int, set[int]] = defaultdict(set)
+        for pk, county, kind, is_chosen in sites.values_list("pk", "municipality__county_id", "kind", "chosen"):
+            if filt.kind and kind != filt.kind:
+                continue
+            every[county].add(pk)
+            if is_chosen:
+                chosen[county].add(pk)
         if filt.partner and filt.kind:
-            return None, frozenset(chosen_ids)
-        every = Site.objects.filter(municipality__county_id__in=counties)
-        if filt.kind:
-            every = every.filter(kind=filt.kind)
-        in_county: dict[int, set[int]] = defaultdict(set)
-        in_municipality: dict[int, set[int]] = defaultdict(set)
-        for pk, municipality, county in every.values_list("pk", "municipality_id", "municipality__county_id"):
-            in_county[county].add(pk)
-            in_municipality[municipality].add(pk)
-        whole = {county for county in counties if in_county[county] <= chosen_ids}
-        q = None
+            return None, frozenset(), frozenset().union(*chosen.values())
+        whole = sorted(county for county in chosen if chosen[county] == every[county])
+        areas = None
         if whole:
-            q = Q(county__in=sorted(whole), municipality=ALL, kind=filt.kind or ALL_KINDS)
-            q &= Q(partner=filt.partner or ALL_PARTNERS)
-        left = {(pk, municipality, county) for pk, municipality, county in chosen if county not in whole}
-        if not filt.kind and not filt.partner:
-            towns = {m for _pk, m, _c in left if in_municipality[m] <= chosen_ids}
-            if towns:
-                their_counties = sorted({c for _pk, m, c in left if m in towns})
-                town_q = Q(
-                    county__in=their_counties, municipality__in=sorted(towns), kind=ALL_KINDS, partner=ALL_PARTNERS
-                )
-                q = town_q if q is None else q | town_q
-                left = {row for row in left if row[1] not in towns}
-        return q, frozenset(pk for pk, _m, _c in left)
+            areas = Q(county__in=whole, kind=filt.kind or ALL_KINDS, partner=filt.partner or ALL_PARTNERS)
+        left = frozenset(pk for county, pks in chosen.items() if county not in whole for pk in pks)
+        if filt.partner:
+            return areas, frozenset(), left
+        return areas, left, frozenset()
 
     def _counts(self, filt: StatsFilter, dimensions: list[str] | None) -> dict[str, dict[str, int]]:
         answer: dict[str, dict[str, int]] = defaultdict(dict)
-        areas, left = self._plan(filt)
+        areas, site_ids, raw_ids = self._plan(filt)
+        period = (filt.date_from, filt.date_to)
+        readings = []
         if areas is not None:
-            rows = AreaMonthCount.objects.filter(areas, month__range=(filt.date_from, filt.date_to))
+            readings.append(AreaMonthCount.objects.filter(areas, month__range=period))
+        if site_ids:
+            readings.append(SiteMonthCount.objects.filter(site_id__in=sorted(site_ids), month__range=period))
+        for rows in readings:
             if dimensions is not None:
                 rows = rows.filter(dimension__in=dimensions)
             for dimension, key, n in (
                 rows.values("dimension", "key").annotate(n=Sum("count")).values_list("dimension", "key", "n")
             ):
-                answer[dimension][key] = n
-        if left:
-            rest = replace(filt, county=None, municipality=None, site=None, kind=None, site_ids=left)
+                answer[dimension][key] = answer[dimension].get(key, 0) + n
+        if raw_ids:
+            rest = replace(filt, county=None, municipality=None, site=None, kind=None, site_ids=raw_ids)
             for dimension in dimensions or Dimension.values:
                 for key, n in RAW.counts(rest, dimension).items():
                     answer[dimension][key] = answer[dimension].get(key, 0) + n
         return {dimension: counts for dimension, counts in answer.items() if counts}
 
     def all_counts(self, filt: StatsFilter) -> dict[str, dict[str, int]]:
-        """Every dimension's counts: what a whole page needs, one query over the rollups (and the raw rows left)."""
+        """Every dimension's counts for a whole page: one query per kind of rollup row, and the raw rows left."""
         return self._counts(filt, None)
 
     def counts(self, filt: StatsFilter, dimension: str) -> dict[str, int]:
@@ -244,22 +272,44 @@ class Memo:
             self.answers[key] = getattr(self.source, question)(*args)
         return self.answers[key]
 
+    def _month_rows(self, filt: StatsFilter) -> list[MonthRow] | None:
+        """The SiteMonth rows of the filter, from one read of its period and the one before (what changes()
+        compares), or None for a source without them."""
+        if not hasattr(self.source, "month_rows"):
+            return None
+        place = replace(filt, date_from=EPOCH, date_to=EPOCH)  # the filter without its period
+        first, last, rows = self.answers.get(("month_rows", place), (None, None, None))
+        if rows is None or not (first <= filt.date_from and filt.date_to <= last):
+            wide = replace(filt, date_from=filt.previous().date_from)
+            first, last, rows = wide.date_from, wide.date_to, self.source.month_rows(wide)
+            self.answers[("month_rows", place)] = (first, last, rows)
+        return [row for row in rows if filt.date_from <= row[1] <= filt.date_to]
+
     def totals(self, filt: StatsFilter) -> dict[str, int]:
-        return self._ask("totals", filt)
+        rows = self._month_rows(filt)
+        return self._ask("totals", filt) if rows is None else sum_totals(rows)
 
     def by_week(self, filt: StatsFilter, measure: str) -> dict[dt.date, int]:
         return self._ask("by_week", filt, measure)
 
     def by_month(self, filt: StatsFilter, measure: str) -> dict[dt.date, int]:
-        return self._ask("by_month", filt, measure)
+        rows = self._month_rows(filt)
+        return self._ask("by_month", filt, measure) if rows is None else sum_by(rows, measure, 1)
 
     def by_site(self, filt: StatsFilter, measure: str) -> dict[int, int]:
-        return self._ask("by_site", filt, measure)
+        rows = self._month_rows(filt)
+        return self._ask("by_site", filt, measure) if rows is None else sum_by(rows, measure, 0)
 
     def counts(self, filt: StatsFilter, dimension: str) -> dict[str, int]:
         if hasattr(self.source, "all_counts"):  # the rollups: one query for every breakdown of the page
             return self._ask("all_counts", filt).get(dimension, {})
         return self._ask("counts", filt, dimension)
+
+    def terms(self) -> list:
+        """Every term (taxonomies.cached_terms), its version checked once per page."""
+        if "terms" not in self.answers:
+            self.answers["terms"] = taxonomies.cached_terms()
+        return self.answers["terms"]
 
     def places(self, filt: StatsFilter) -> list[tuple[int, str, int, str, str]]:
         key = ("places", filt)
