@@ -1,4 +1,4 @@
-"""Keep the rollups (models.SiteMonth, SiteWeek, AreaMonthCount) equal to a GROUP BY over the raw rows.
+"""Keep the rollups (models.SiteMonth, SiteWeek, SiteMonthCount, AreaMonthCount) equal to a GROUP BY over the raw rows.
 
 What needs recomputing is found four ways, because no single one catches everything cheaply:
 - new encounters and wishes: every row above a watermark of ids, and any row whose id was missing
@@ -6,13 +6,14 @@ What needs recomputing is found four ways, because no single one catches everyth
 - edits and deletions, new sessions and partner changes: signals (signals.py) mark the site's day
   in DirtyDay;
 - a site that moves to another municipality or changes kind: signals mark the months of its sessions
-  in both counties (DirtyArea), since the area counts hold no per-site rows to move;
+  in both counties (DirtyArea): the county rows are recomputed, the site's own rows stay as they are;
 - the visitor tally, changed with UPDATE ... F() and so invisible to signals: the months of the last
   `recent_days` days (today and yesterday by default) get their sessions and visitors recounted from
   the sessions alone on every refresh, which is cheap.
 A marked (site, day) is recomputed by month: the site's SiteMonth and SiteWeek rows of that month
-(from its sessions, encounters and wishes grouped by day), and the AreaMonthCount rows of the month of
-the site's county, each dimension with one INSERT ... SELECT over the county's raw rows of that month.
+(from its sessions, encounters and wishes grouped by day), its SiteMonthCount rows, and the
+AreaMonthCount rows of the month of the site's county (rebuild_counts: the raw rows are read once per
+dimension, for the site's sessions and the county's sessions with partners).
 
 `refresh()` runs from `manage.py refresh_stats` (a systemd timer every two minutes) and from
 `ensure_fresh()` when the dashboard, the API or a report is read and the last refresh is older than
