@@ -70,3 +70,20 @@ def test_a_coordinator_cannot_filter_to_another_county(carol, tampere_site):
 def test_a_counsellor_reads_no_statistics(bob):
     with pytest.raises(PermissionDenied):
         scoped_filter(bob, QUARTER)
+
+
+def test_the_sites_table_names_places_in_the_language_shown_falling_back_like_the_models(db):
+    from django.utils import translation
+
+    signed = f.site(name_fi="Nokian olohuone", name_sv="Nokia vardagsrum", municipality=f.municipality(f.NOKIA))
+    plain = f.site(name_fi="Tampereen kohtaamo", name_sv="", municipality=f.municipality(f.TAMPERE))
+    filt = StatsFilter(date_from=MARCH, date_to=MARCH, site_ids=frozenset({signed.pk, plain.pk}))
+    for language in ("fi", "sv", "en"):
+        with translation.override(language):
+            expected = {
+                (site.pk, site.name, site.municipality_id, site.municipality.code, site.municipality.name)
+                for site in (signed, plain)
+            }
+            assert set(sources.places(filt)) == expected, language
+    with translation.override("sv"):
+        assert {name for _pk, name, *_rest in sources.places(filt)} == {"Nokia vardagsrum", "Tampereen kohtaamo"}

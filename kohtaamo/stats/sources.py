@@ -11,7 +11,10 @@ from collections import defaultdict
 from dataclasses import replace
 from typing import TYPE_CHECKING, Protocol
 
+from django.conf import settings
 from django.db.models import BooleanField, Case, Count, Q, Sum, Value, When
+from django.utils.translation import get_language
+from modeltranslation.utils import build_localized_fieldname, resolution_order
 
 from kohtaamo.directory.models import Site
 from kohtaamo.encounters import taxonomies
@@ -254,9 +257,21 @@ class Raw:
 
 
 def places(filt: StatsFilter) -> list[tuple[int, str, int, str, str]]:
-    """The filter's sites: (pk, name, municipality id, code and name), names in the current language."""
-    sites = Site.objects.filter(site_q(filt, "")).select_related("municipality")
-    return [(s.pk, s.name, s.municipality_id, s.municipality.code, s.municipality.name) for s in sites]
+    """The filter's sites: (pk, name, municipality id, code and name), names in the current language.
+
+    Plain values, not model instances (a national page has hundreds of sites): each name is the first
+    filled in of modeltranslation's order for the language, as `site.name` would give.
+    """
+    languages = resolution_order(get_language() or settings.LANGUAGE_CODE)
+    names = [build_localized_fieldname("name", language) for language in languages]
+    towns = [f"municipality__{name}" for name in names]
+    rows = Site.objects.filter(site_q(filt, "")).order_by()
+    answer = []
+    for pk, town_id, code, *texts in rows.values_list("pk", "municipality_id", "municipality__code", *names, *towns):
+        name = next((text for text in texts[: len(names)] if text), "")
+        town = next((text for text in texts[len(names) :] if text), "")
+        answer.append((pk, name, town_id, code, town))
+    return answer
 
 
 class Memo:
