@@ -85,3 +85,31 @@ def test_demo_viewer_downloads_a_quarter_of_one_municipality_and_sees_no_small_n
     _assert_no_small([s.strip() for s in shown], "demo dashboard")
     download = client.get("/stats/dashboard.xlsx", {**chosen, "municipality": f.TAMPERE})
     _assert_no_small(_xlsx_values(load_workbook(io.BytesIO(download.content))), "demo XLSX")
+
+
+@pytest.mark.parametrize(
+    "choice",
+    [{}, {"county": "08"}, {"municipality": "tampere"}, {"site": "one"}, {"kind": "one"}],
+    ids=["everywhere", "county", "municipality", "site", "kind"],
+)
+def test_a_dashboard_page_reads_the_rollups_in_five_queries_however_many_sites_and_months(tampere_site, choice):
+    """What the page costs must not grow with the data: the SiteMonth rows once (both periods), which rows
+    to read, the sites' names, every breakdown at once, and the vocabulary's version."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from kohtaamo.stats import dashboard, rollups
+    from kohtaamo.stats.queries import StatsFilter
+
+    others = [f.site(name=f"Paikka {n}", municipality=tampere_site.municipality) for n in range(3)]
+    for month in (1, 2, 3):
+        for site in (tampere_site, *others):
+            fs.encounters(site, dt.date(2026, month, 10), 6, topics=("housing",), partners=())
+    rollups.refresh()
+    values = {"municipality": f.TAMPERE, "site": tampere_site.pk, "kind": tampere_site.kind, "county": "08"}
+    filt = StatsFilter(date_from=dt.date(2026, 1, 1), date_to=dt.date(2026, 3, 31), **{k: values[k] for k in choice})
+    dashboard.dashboard_build(filt=filt)  # the term list is read once per process and vocabulary version
+    with CaptureQueriesContext(connection) as queries:
+        board = dashboard.dashboard_build(filt=filt)
+    assert board.cells["encounters"].value > 0
+    assert len(queries) == 5, [q["sql"][:120] for q in queries]
