@@ -41,3 +41,21 @@ def test_a_serving_process_turns_automatic_checkpoints_off_for_its_connections()
         cursor.execute("PRAGMA wal_autocheckpoint")
         assert cursor.fetchone()[0] == 0
         cursor.execute("PRAGMA wal_autocheckpoint=1000")  # back to SQLite's default for the other tests
+
+
+def test_the_thread_waits_for_a_database_that_is_not_there_yet_without_making_one(tmp_path):
+    import threading
+    import time
+
+    path = tmp_path / "later.sqlite3"
+    thread = threading.Thread(target=checkpoint._run, args=(str(path), 0.01), daemon=True)
+    thread.start()
+    time.sleep(0.1)
+    assert thread.is_alive() and not path.exists()  # no empty database made, no thread dead of the error
+    writer = _wal_database(path)  # the database appears: its pages are in the log, not yet in the file
+    before = path.stat().st_size
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and path.stat().st_size == before:
+        time.sleep(0.02)
+    assert path.stat().st_size > before  # the thread opened it and copied the log into the file
+    writer.close()

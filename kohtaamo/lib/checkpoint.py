@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
+from pathlib import Path
 
 from django.db import connections
 from django.db.backends.signals import connection_created
@@ -48,11 +49,20 @@ def checkpoint(db: sqlite3.Connection) -> tuple[int, int, int]:
 
 
 def _run(path: str, every: float) -> None:
-    # A connection of its own, kept open: closing the last connection to a database checkpoints too.
-    db = sqlite3.connect(path, timeout=5, check_same_thread=False)
+    # A connection of its own, kept open: closing the last connection to a database checkpoints too. It is
+    # opened on the first round, read-write without creating the file: a process that imported the WSGI
+    # module before its database exists (a test, a fresh checkout) must not make an empty one.
+    uri = f"{Path(path).resolve().as_uri()}?mode=rw"
+    db = None
+    failing = False
     stop = threading.Event()  # never set: the thread ends with the process (daemon)
     while not stop.wait(every):
         try:
+            if db is None:
+                db = sqlite3.connect(uri, uri=True, timeout=5, check_same_thread=False)
             checkpoint(db)
+            failing = False
         except sqlite3.Error:
-            log.exception("WAL checkpoint of %s failed; the next try is in %s s", path, every)
+            if not failing:  # once per run of failures, not every round
+                log.warning("WAL checkpoint of %s failed; trying again every %s s", path, every, exc_info=True)
+            failing = True
