@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.sessions.models import Session
+from django.db import connection
 from django.utils import timezone
 from django_otp import user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -12,6 +13,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from kohtaamo.accounts import twofactor
 from kohtaamo.accounts.models import User
 from kohtaamo.accounts.sessions import SessionStore
+from kohtaamo.encounters.models import Session as Visit
 from kohtaamo.lib import rows
 
 pytestmark = pytest.mark.django_db
@@ -24,6 +26,26 @@ def test_exists_answers_as_the_orm_does(alice, bob, tampere_site, raisio_site):
             expected = through.objects.filter(user=user, site=site).exists()
             assert rows.exists(through, user=user.pk, site=site.pk) is expected
     assert rows.exists(through, user=bob.pk, site=tampere_site.pk)
+
+
+def test_an_instance_from_a_written_out_row_equals_the_orms(bob, tampere_site):
+    bob.last_login = timezone.now()
+    bob.save()
+    visit = Visit.objects.create(site=tampere_site, date=dt.date(2026, 3, 2), starts_at=timezone.now())
+    for model, pk in ((User, bob.pk), (Visit, visit.pk)):
+        made, read = rows.instance(model, connection.alias, _row(model, pk)), model.objects.get(pk=pk)
+        for field in model._meta.concrete_fields:
+            assert getattr(made, field.attname) == getattr(read, field.attname), field.name
+            assert type(getattr(made, field.attname)) is type(getattr(read, field.attname)), field.name
+        assert (made._state.adding, made._state.db) == (False, read._state.db)
+        assert timezone.is_aware(made.last_login if model is User else made.starts_at)
+
+
+def _row(model, pk: int) -> tuple:
+    sql = f"SELECT {rows.columns(model, connection.alias)} FROM {model._meta.db_table} WHERE id = %s"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [pk])
+        return cursor.fetchone()
 
 
 def test_has_device_answers_as_django_otp_does(alice, bob):

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from kohtaamo.audit.services import log_action
 from kohtaamo.encounters.models import ApiToken
+from kohtaamo.lib import bulk, rows
 
 PREFIX = "kht_"
 # Writing last_used_at on every request would make each API call a write; a few minutes' precision is plenty.
@@ -50,22 +51,28 @@ def api_token_user(raw: str):
     """
     if not raw.startswith(PREFIX):
         return None
-    user = _token_owner(token_hash(raw))
-    if user is None:
+    found = _token_owner(token_hash(raw))
+    if found is None:
         return None
+    user, token_id, last_used = found
     now = timezone.now()
-    last_used = user.api_token_last_used
-    if last_used is not None and timezone.is_naive(last_used):
-        last_used = last_used.replace(tzinfo=dt.UTC)  # SQLite hands an extra column back as stored, in UTC
     if last_used is None or now - last_used > LAST_USED_PRECISION:
-        ApiToken.objects.filter(pk=user.api_token_id).update(last_used_at=now)
+        ApiToken.objects.filter(pk=token_id).update(last_used_at=now)
     return user
 
 
 def _token_owner(hashed: str):
+    """(user, token id, token's last use) for an active token's hash, or None. The user is made from the row
+    as the ORM would make it (kohtaamo/lib/rows.py): a raw() queryset cost more than the query itself."""
     from kohtaamo.accounts.models import User
 
-    return next(iter(User.objects.raw(_owner_sql(), [hashed, True])), None)
+    with connection.cursor() as cursor:
+        cursor.execute(_owner_sql(), [hashed, True])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    *values, token_id, last_used = row
+    return rows.instance(User, connection.alias, values), token_id, bulk.aware(last_used)
 
 
 @functools.cache
@@ -78,7 +85,7 @@ def _owner_sql() -> str:
     t = {name: "t." + quote(token.get_field(name).column) for name in ("id", "user", "last_used_at", "token_hash")}
     t["revoked_at"] = "t." + quote(token.get_field("revoked_at").column)
     return (
-        f"SELECT u.*, {t['id']} AS api_token_id, {t['last_used_at']} AS api_token_last_used "  # noqa: S608 (quoted names)
+        f"SELECT {rows.columns(User, connection.alias, 'u')}, {t['id']}, {t['last_used_at']} "  # noqa: S608 (quoted names)
         f"FROM {quote(token.db_table)} t JOIN {quote(user.db_table)} u ON {u['id']} = {t['user']} "
         f"WHERE {t['token_hash']} = %s AND {t['revoked_at']} IS NULL AND {u['is_active']} = %s"
     )
