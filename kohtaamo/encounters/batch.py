@@ -13,14 +13,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
-from django.db.models import DateTimeField
 from django.utils import timezone
 
 from kohtaamo.encounters.context import EncounterError, LogContext
 from kohtaamo.encounters.models import Encounter, Session
 from kohtaamo.encounters.services import TERM_FIELDS, Facts, _checked, check_moment, encounter_create
 from kohtaamo.encounters.sessions import session_for_moment
-from kohtaamo.lib import bulk, hours
+from kohtaamo.lib import bulk, hours, rows
 
 ENCOUNTER_COLUMNS = (
     "client_uuid",
@@ -32,6 +31,7 @@ ENCOUNTER_COLUMNS = (
     "note",
     "created_by_id",
 )
+_DATE = Session._meta.get_field("date")
 
 
 @dataclass(frozen=True)
@@ -106,7 +106,8 @@ def encounter_batch(*, actor, items: Sequence[EncounterInput], now: dt.datetime 
 
 
 def _load_day_sessions(context: LogContext, items: Sequence[EncounterInput]) -> None:
-    """The sessions of every (site, local day) the batch touches, in one query instead of one per pair."""
+    """The sessions of every (site, local day) the batch touches, in one query instead of one per pair,
+    and whether the actor is marked present at each (then the batch need not mark them again)."""
     pairs = {
         (item.site, item.occurred_at.astimezone(hours.HELSINKI).date())
         for item in items
@@ -117,20 +118,18 @@ def _load_day_sessions(context: LogContext, items: Sequence[EncounterInput]) -> 
         return
     found: dict[tuple[int, dt.date], list[Session]] = {pair: [] for pair in pairs}
     sites, days = sorted({site for site, _day in pairs}), sorted({day for _site, day in pairs})
-    date = Session._meta.get_field("date")
-    fields = Session._meta.concrete_fields
-    moments = [isinstance(field, DateTimeField) for field in fields]
     with connection.cursor() as cursor:
         cursor.execute(
-            _sessions_sql(len(sites), len(days)), [*sites, *(date.get_db_prep_value(d, connection) for d in days)]
+            _sessions_sql(len(sites), len(days)),
+            [context.actor.pk, *sites, *(_DATE.get_db_prep_value(day, connection) for day in days)],
         )
-        rows = cursor.fetchall()
-    names = [field.attname for field in fields]
-    for row in rows:
-        values = [bulk.aware(value) if moment else value for value, moment in zip(row, moments, strict=True)]
-        session = Session.from_db(connection.alias, names, values)
+        found_rows = cursor.fetchall()
+    for *values, present in found_rows:
+        session = rows.instance(Session, connection.alias, values)
         if (session.site_id, session.date) in found:
             found[(session.site_id, session.date)].append(session)
+            if present:
+                context.present_in.add(session.pk)
     context.day_sessions.update(found)
 
 
@@ -155,17 +154,21 @@ def _stored_sql(count: int) -> str:
 
 @functools.lru_cache(maxsize=256)
 def _sessions_sql(sites: int, days: int) -> str:
-    """The sessions at some sites on some days, earliest first (the day's sessions are looked at in order)."""
+    """The sessions at some sites on some days, earliest first (the day's sessions are looked at in order),
+    each with whether a user (the first parameter) is among its staff present."""
     meta, quote = Session._meta, connection.ops.quote_name
+    present = Session.staff_present.through._meta
 
-    def col(name: str) -> str:
-        return quote(meta.get_field(name).column)
+    def col(name: str, of=meta) -> str:
+        return quote(of.get_field(name).column)
 
-    columns = ", ".join(quote(field.column) for field in meta.concrete_fields)
     return (
-        f"SELECT {columns} FROM {quote(meta.db_table)} "  # noqa: S608 (quoted names)
-        f"WHERE {col('site')} IN ({', '.join(['%s'] * sites)}) AND {col('date')} IN ({', '.join(['%s'] * days)}) "
-        f"ORDER BY {col('starts_at')}"
+        f"SELECT {rows.columns(Session, connection.alias, 's')}, "  # noqa: S608 (quoted names)
+        f"EXISTS (SELECT 1 FROM {quote(present.db_table)} p "
+        f"WHERE p.{col('session', present)} = s.{col('id')} AND p.{col('user', present)} = %s) "
+        f"FROM {quote(meta.db_table)} s "
+        f"WHERE s.{col('site')} IN ({', '.join(['%s'] * sites)}) AND s.{col('date')} IN ({', '.join(['%s'] * days)}) "
+        f"ORDER BY s.{col('starts_at')}"
     )
 
 
