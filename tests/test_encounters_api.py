@@ -96,6 +96,22 @@ def test_a_resent_batch_answers_duplicate_and_makes_no_second_row(bob_token, tam
     assert Encounter.objects.count() == 2
 
 
+def test_a_resend_answers_duplicate_even_where_the_item_would_now_be_refused(bob, bob_token, ada, tampere_site):
+    """Duplicates are found by the INSERT for good items, by a look-up for refused ones: a resend after the
+    term was retired, or after the counsellor lost the site, still answers that the item is stored."""
+    lonely, other = item(tampere_site, topics=["loneliness"]), item(tampere_site)
+    post([lonely, other], token=bob_token)
+    taxonomies.term_retire(actor=ada, term=fe.term("loneliness"))
+    fresh = item(tampere_site, topics=["loneliness"])
+    results = post([lonely, fresh, other], token=bob_token).json()["results"]
+    assert [result["status"] for result in results] == ["duplicate", "rejected", "duplicate"]
+    assert (results[0]["errors"], results[1]["errors"][0]["code"], results[2]["errors"]) == ([], "retired_code", [])
+    bob.sites.clear()
+    results = post([other, item(tampere_site)], token=bob_token).json()["results"]
+    assert [result["status"] for result in results] == ["duplicate", "rejected"]
+    assert Encounter.objects.count() == 2
+
+
 def test_an_item_repeated_within_one_batch_is_stored_once(bob_token, tampere_site):
     one = item(tampere_site)
     results = post([one, one], token=bob_token).json()["results"]

@@ -1,7 +1,8 @@
 """The batch of encounters a client logged offline (POST /api/v1/encounters/batch): each item answered on its own.
 
 The good items of a batch are stored together (one INSERT per table, of plain values) with the same checks as
-one encounter from the counsellor's screen (services.py); a resend that races the batch answers `duplicate`.
+one encounter from the counsellor's screen (services.py); an item stored before, by an earlier send or by a
+resend racing the batch, answers `duplicate`.
 """
 
 from __future__ import annotations
@@ -67,16 +68,19 @@ def encounter_batch(*, actor, items: Sequence[EncounterInput], now: dt.datetime 
 
     Terms, languages, sites and sessions are looked up once for the whole batch, and the good items
     are written together: one INSERT for the encounters and one per term field, in one transaction.
-    An item whose client_uuid a resend racing this batch stored meanwhile answers `duplicate`.
+    An item whose client_uuid was stored before answers `duplicate`: a good one because the INSERT skips
+    it (so a resend racing this batch is one too), a refused one (say, resent after its term was retired)
+    once a look-up of the refused items' client_uuids finds it; that query runs only when an item is refused.
     """
     context = LogContext.load(actor=actor, site_ids=[item.site for item in items], now=now, light=True)
-    stored = _stored_already([item.client_uuid for item in items])
     _load_day_sessions(context, items)
     outcomes: list[Outcome | None] = []
     good: list[tuple[int, EncounterInput, Session, dt.datetime, Facts]] = []
+    refused: list[tuple[int, uuid.UUID]] = []
+    seen: set[uuid.UUID] = set()
     for item in items:
         key = str(item.client_uuid)
-        if item.client_uuid in stored:
+        if item.client_uuid in seen:  # a repeat of a good item earlier in the batch
             outcomes.append(Outcome(key, "duplicate"))
             continue
         try:
@@ -94,14 +98,19 @@ def encounter_batch(*, actor, items: Sequence[EncounterInput], now: dt.datetime 
                 note=item.note,
             )
         except EncounterError as error:
+            refused.append((len(outcomes), item.client_uuid))
             outcomes.append(Outcome.rejected(key, error))
             continue
-        stored.add(item.client_uuid)  # a repeat later in the same batch is a duplicate
+        seen.add(item.client_uuid)
         good.append((len(outcomes), item, session, moment, facts))
         outcomes.append(None)
     keys = {index: str(item.client_uuid) for index, item, *_ in good}
     for index, created in _store_all(actor=actor, context=context, good=good):
         outcomes[index] = Outcome(keys[index], "created" if created else "duplicate")
+    stored = _stored_already([client_uuid for _index, client_uuid in refused])
+    for index, client_uuid in refused:
+        if client_uuid in stored:
+            outcomes[index] = Outcome(str(client_uuid), "duplicate")
     return [outcome for outcome in outcomes if outcome is not None]
 
 
@@ -134,7 +143,7 @@ def _load_day_sessions(context: LogContext, items: Sequence[EncounterInput]) -> 
 
 
 def _stored_already(keys: list[uuid.UUID]) -> set[uuid.UUID]:
-    """The client_uuids among `keys` stored before: one query by the unique index, written out."""
+    """The client_uuids among `keys` stored before: one query by the unique index, written out (none for no keys)."""
     if not keys:
         return set()
     field = Encounter._meta.get_field("client_uuid")
