@@ -1,6 +1,7 @@
 """The opening-hours engine at its edges: daylight saving, holidays, parity, midnight, validity."""
 
 import datetime as dt
+import pickle
 
 import pytest
 from django.utils import translation
@@ -141,6 +142,22 @@ def test_a_closed_exception_closes_an_ordinary_day():
     schedule = Schedule([rule(weekdays=(TUE,))], [Exception_(date=dt.date(2026, 12, 1), closed=True)])
     assert schedule.openings_on(dt.date(2026, 12, 1)) == []
     assert len(schedule.openings_on(dt.date(2026, 12, 8))) == 1
+
+
+def test_a_schedule_keeps_the_openings_it_found_by_day_but_not_in_pickles_or_comparisons():
+    schedule = Schedule([rule(weekdays=(TUE,))], [Exception_(date=dt.date(2026, 12, 8), closed=True)])
+    tuesday = dt.date(2026, 12, 1)
+    first = schedule.openings_on(tuesday)
+    again = schedule.openings_on(tuesday)
+    assert again == first == [hours.Opening(helsinki(2026, 12, 1, 11), helsinki(2026, 12, 1, 13))]
+    again.clear()  # each call gets a list of its own
+    assert schedule.openings_on(tuesday) == first and schedule.openings_on(dt.date(2026, 12, 8)) == []
+    copy = pickle.loads(pickle.dumps(schedule))  # noqa: S301 (made here)
+    assert copy == schedule == Schedule(schedule.rules, schedule.exceptions)
+    assert copy._openings == {} and copy.openings_on(tuesday) == first
+    for offset in range(hours.OPENINGS_MEMO + 5):  # bounded: past the limit it starts over
+        schedule.openings_on(tuesday + dt.timedelta(days=offset))
+    assert len(schedule._openings) <= hours.OPENINGS_MEMO
 
 
 # --- Every second week, monthly ------------------------------------------------------------

@@ -88,6 +88,11 @@ def holiday_name(day: dt.date) -> str | None:
     return _finnish_holidays(day.year, language).get(day)
 
 
+def is_holiday(day: dt.date) -> bool:
+    """Whether the day is a public holiday (the same days in every language: no need to ask for the active one)."""
+    return day in _finnish_holidays(day.year)
+
+
 def holiday_dates(start: dt.date, end: dt.date) -> list[dt.date]:
     """Finnish public holidays from start to end, inclusive."""
     return sorted(
@@ -188,10 +193,24 @@ class Opening:
         return self.start <= moment < self.end
 
 
+# Days whose openings a schedule keeps (Schedule.openings_on); past this many it starts over.
+OPENINGS_MEMO = 64
+
+
 @dataclass
 class Schedule:
     rules: list[Rule]
     exceptions: list[Exception_] = field(default_factory=list)
+    # openings_on() by day. A schedule is not changed once made (an edit of a site's hours makes a new one, see
+    # kohtaamo/directory/schedules.py), and the encounter batch asks a kept schedule for the same day request
+    # after request. Left out of pickles and comparisons.
+    _openings: dict[dt.date, tuple[Opening, ...]] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def __getstate__(self) -> dict:
+        return {name: value for name, value in self.__dict__.items() if name != "_openings"}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state, _openings={})
 
     @property
     def is_published(self) -> bool:
@@ -204,6 +223,14 @@ class Schedule:
         hours (several allowed) are the only openings. A public holiday closes the day unless
         an exception opens it.
         """
+        found = self._openings.get(day)
+        if found is None:
+            if len(self._openings) >= OPENINGS_MEMO:
+                self._openings.clear()
+            found = self._openings[day] = tuple(self._find_openings(day))
+        return list(found)
+
+    def _find_openings(self, day: dt.date) -> list[Opening]:
         todays = [exception for exception in self.exceptions if exception.date == day]
         if todays:
             if any(exception.closed for exception in todays):
@@ -212,7 +239,7 @@ class Schedule:
                 Opening(*interval(day, e.starts, e.ends), note=e.note)  # type: ignore[arg-type]
                 for e in todays
             )
-        if holiday_name(day):
+        if is_holiday(day):
             return []
         return sorted(
             Opening(*interval(day, rule.starts, rule.ends), rule_key=rule.key)
