@@ -12,10 +12,11 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import sqlite3
-from collections.abc import Sequence
+import uuid
+from collections.abc import Callable, Sequence
 
-from django.db import connections, router
-from django.db.models import Model
+from django.db import connections, models, router
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -24,7 +25,7 @@ POSTGRES_MAX_PARAMS = 65535
 
 
 def insert(
-    model: type[Model],
+    model: type[models.Model],
     columns: Sequence[str],
     rows: Sequence[Sequence],
     *,
@@ -41,25 +42,19 @@ def insert(
     if not rows:
         return []
     connection = connections[router.db_for_write(model)]
-    fields, whole, head, tail, one = _statement(
+    preps, head, tail, one = _statement(
         connection.alias,
         model,
         tuple(columns),
         tuple(returning),
         None if skip_conflicts_on is None else tuple(skip_conflicts_on),
     )
-    per_statement = max(1, _max_params(connection) // len(fields))
+    per_statement = max(1, _max_params(connection) // len(preps))
     found: list[tuple] = []
     with connection.cursor() as cursor:
         for start in range(0, len(rows), per_statement):
             chunk = rows[start : start + per_statement]
-            params = [
-                value
-                if value is None or (is_whole and type(value) is int)
-                else field.get_db_prep_save(value, connection)
-                for row in chunk
-                for field, is_whole, value in zip(fields, whole, row, strict=True)
-            ]
+            params = [prep(value, connection) for row in chunk for prep, value in zip(preps, row, strict=True)]
             cursor.execute(head + ", ".join([one] * len(chunk)) + tail, params)
             if returning:
                 found.extend(cursor.fetchall())
@@ -67,13 +62,14 @@ def insert(
 
 
 @functools.lru_cache(maxsize=64)
-def _statement(alias: str, model: type[Model], columns: tuple, returning: tuple, skip_conflicts_on: tuple | None):
-    """The fields, which of them take ints as they are, and the statement's parts: made once per shape."""
+def _statement(
+    alias: str, model: type[models.Model], columns: tuple, returning: tuple, skip_conflicts_on: tuple | None
+):
+    """How each column's values are prepared, and the statement's parts: made once per shape."""
     connection = connections[alias]
     meta, quote = model._meta, connection.ops.quote_name
     fields = [meta.get_field(name) for name in columns]
-    # An int for an integer column or a key to one goes in as it is (what get_db_prep_save would make of it).
-    whole = [_integer(field) for field in fields]
+    preps = tuple(_preparer(field, connection) for field in fields)
     names = ", ".join(quote(field.column) for field in fields)
     head = f"INSERT INTO {quote(meta.db_table)} ({names}) VALUES "  # noqa: S608 (the model's own quoted names)
     tail = ""
@@ -83,7 +79,7 @@ def _statement(alias: str, model: type[Model], columns: tuple, returning: tuple,
     if returning:
         tail += " RETURNING " + ", ".join(quote(meta.get_field(name).column) for name in returning)
     one = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    return fields, whole, head, tail, one
+    return preps, head, tail, one
 
 
 INTEGER_TYPES = {
@@ -97,11 +93,47 @@ INTEGER_TYPES = {
     "PositiveBigIntegerField",
     "PositiveSmallIntegerField",
 }
+Preparer = Callable[[object, BaseDatabaseWrapper], object]
 
 
-def _integer(field) -> bool:
+def _preparer(field, connection) -> Preparer:
+    """A value of the field as `field.get_db_prep_save(value, connection)` makes it, taking the short way for
+    what the hot paths insert: None, an int for an integer column or a key to one, a str for a text column,
+    an aware datetime (only the backend's adaptation is left to do) and a UUID, where the field's class
+    prepares them as Django's own does. Anything else the long way."""
+    save = field.get_db_prep_save
     target = field.target_field if field.is_relation else field
-    return target.get_internal_type() in INTEGER_TYPES
+    if target.get_internal_type() in INTEGER_TYPES:
+        return lambda value, connection: value if value is None or type(value) is int else save(value, connection)
+    if _prepares_as(field, models.CharField) or _prepares_as(field, models.TextField):
+        return lambda value, connection: value if value is None or type(value) is str else save(value, connection)
+    if _prepares_as(field, models.DateTimeField):
+
+        def moment(value, connection):
+            if type(value) is dt.datetime and value.utcoffset() is not None:
+                return connection.ops.adapt_datetimefield_value(value)
+            return save(value, connection)
+
+        return moment
+    if _prepares_as(field, models.UUIDField):
+        native = connection.features.has_native_uuid_field
+
+        def key(value, connection):
+            if type(value) is uuid.UUID:
+                return value if native else value.hex
+            return save(value, connection)
+
+        return key
+    return lambda value, connection: None if value is None else save(value, connection)
+
+
+def _prepares_as(field, base: type[models.Field]) -> bool:
+    """Whether the field is a `base` that prepares values for the database as `base` itself does."""
+    kind = type(field)
+    return isinstance(field, base) and all(
+        getattr(kind, name) is getattr(base, name)
+        for name in ("get_prep_value", "get_db_prep_value", "get_db_prep_save")
+    )
 
 
 def _max_params(connection) -> int:
