@@ -16,7 +16,7 @@ from kohtaamo.accounts import permissions
 from kohtaamo.directory import schedules
 from kohtaamo.directory.models import Language, Site
 from kohtaamo.encounters.models import Session
-from kohtaamo.encounters.taxonomies import LanguageRef, TermIndex, cached_vocabulary
+from kohtaamo.encounters.taxonomies import ASK, LanguageRef, TermIndex, cached_vocabulary, version_sql
 from kohtaamo.lib import bulk, hours
 
 
@@ -62,12 +62,14 @@ class LogContext:
     def load(cls, *, actor, site_ids: Iterable[int], now: dt.datetime | None = None, light: bool = False) -> LogContext:
         """`light`: for writes that only resolve codes and find sessions (the API's batch): the sites as
         `SiteRef`s read with one query of plain values, their hours from the per-process cache of schedules,
-        and the terms and languages from the per-process cache of vocabularies."""
+        and the terms and languages from the per-process cache of vocabularies, under the version the sites'
+        query read beside them."""
         if light:
-            terms, languages = cached_vocabulary()
+            sites, version = _site_refs(actor, site_ids)
+            terms, languages = cached_vocabulary(version)
             return cls(
                 actor=actor,
-                sites=_site_refs(actor, site_ids),
+                sites=sites,
                 terms=terms,
                 languages=languages,
                 now=now or timezone.now(),
@@ -103,19 +105,21 @@ def local_today(now: dt.datetime | None = None) -> dt.date:
     return (now or timezone.now()).astimezone(hours.HELSINKI).date()
 
 
-def _site_refs(actor, site_ids: Iterable[int]) -> dict[int, SiteRef]:
+def _site_refs(actor, site_ids: Iterable[int]) -> tuple[dict[int, SiteRef], object]:
     """The sites among `site_ids` where the actor logs, as SiteRefs: one query of plain values, written out
     (every batch asks), the scope applied to them by permissions.site_in_scope, and the schedules cached
-    under each site's version."""
+    under each site's version. With them the vocabulary's version that the query read beside the sites
+    (taxonomies.ASK when it read no row)."""
     ids = sorted(set(site_ids))
     if not ids or not permissions.allows(actor, permissions.LOG):
-        return {}
+        return {}, ASK
     with connection.cursor() as cursor:
         cursor.execute(_sites_sql(len(ids)), [actor.pk, *ids])
         rows = cursor.fetchall()
+    version = rows[0][-1] if rows else ASK
     rows = [
         (pk, bulk.aware(created), bulk.aware(updated), municipality_id, county_id, bool(named))
-        for pk, created, updated, municipality_id, county_id, named in rows
+        for pk, created, updated, municipality_id, county_id, named, _version in rows
         if permissions.site_in_scope(
             actor,
             permissions.LOG,
@@ -126,7 +130,8 @@ def _site_refs(actor, site_ids: Iterable[int]) -> dict[int, SiteRef]:
         )
     ]
     found = schedules.by_version((pk, created, updated) for pk, created, updated, *_rest in rows)
-    return {pk: SiteRef(pk, county_id, found[pk]) for pk, _c, _u, _m, county_id, _n in rows if pk in found}
+    refs = {pk: SiteRef(pk, county_id, found[pk]) for pk, _c, _u, _m, county_id, _n in rows if pk in found}
+    return refs, version
 
 
 @functools.cache
@@ -144,7 +149,7 @@ def _sites_sql_head() -> str:
         f"SELECT s.{col(site, 'id')}, s.{col(site, 'created_at')}, s.{col(site, 'updated_at')}, "  # noqa: S608 (quoted names)
         f"s.{col(site, 'municipality')}, m.{col(municipality, 'county')}, "
         f"EXISTS (SELECT 1 FROM {quote(named.db_table)} n WHERE n.{col(named, 'user')} = %s "
-        f"AND n.{col(named, 'site')} = s.{col(site, 'id')}) "
+        f"AND n.{col(named, 'site')} = s.{col(site, 'id')}), {version_sql()} "
         f"FROM {quote(site.db_table)} s JOIN {quote(municipality.db_table)} m "
         f"ON m.{col(municipality, 'id')} = s.{col(site, 'municipality')} "
         f"WHERE s.{col(site, 'id')} IN "

@@ -180,20 +180,34 @@ class LanguageRef(NamedTuple):
 _vocabulary: tuple[str, TermIndex, dict[str, LanguageRef]] | None = None
 
 
+# cached_vocabulary(ASK): read the version here.
+ASK = object()
+
+
+def version_sql() -> str:
+    """The version in models.Vocabulary as a scalar subquery: a query that runs anyway reads it as a column."""
+    table = connection.ops.quote_name(Vocabulary._meta.db_table)
+    return f"(SELECT version FROM {table} WHERE id = 1)"  # noqa: S608 (the model's own table)
+
+
 def _vocabulary_version() -> str | None:
     """The version in models.Vocabulary: one read of one row by its key, without building a queryset."""
-    table = connection.ops.quote_name(Vocabulary._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT version FROM {table} WHERE id = 1")  # noqa: S608 (the model's own table)
+        cursor.execute(f"SELECT {version_sql()}")
         row = cursor.fetchone()
     return row[0] if row else None
 
 
-def cached_vocabulary() -> tuple[TermIndex, dict[str, LanguageRef]]:
+def cached_vocabulary(version=ASK) -> tuple[TermIndex, dict[str, LanguageRef]]:
     """Every term (as TermRefs) and every language by code, for writes: read again only when a term or a
-    language has changed since this process last read them (the version in models.Vocabulary moves)."""
+    language has changed since this process last read them (the version in models.Vocabulary moves).
+
+    `version`: the version as the caller's query just read it (a `version_sql()` column), else read here.
+    Either way it is read before the terms: a change committed after it is seen by the next call.
+    """
     global _vocabulary
-    version = _vocabulary_version()  # first: a change committed after it is seen by the next call
+    if version is ASK:
+        version = _vocabulary_version()
     if version is not None and _vocabulary is not None and _vocabulary[0] == version:
         return _vocabulary[1], _vocabulary[2]
     terms = TermIndex.load(light=True)
