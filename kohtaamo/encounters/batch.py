@@ -85,7 +85,7 @@ def encounter_batch(*, actor, items: Sequence[EncounterInput], now: dt.datetime 
             continue
         try:
             site = context.site(item.site)
-            check_moment(context, item.occurred_at)  # before a session is opened for a bad time
+            moment = check_moment(context, item.occurred_at)  # before a session is opened for a bad time
             session = session_for_moment(context=context, site=site, moment=item.occurred_at)
             moment, facts = _checked(
                 context,
@@ -96,6 +96,7 @@ def encounter_batch(*, actor, items: Sequence[EncounterInput], now: dt.datetime 
                 language=item.language,
                 coping=item.coping,
                 note=item.note,
+                moment=moment,
             )
         except EncounterError as error:
             refused.append((len(outcomes), item.client_uuid))

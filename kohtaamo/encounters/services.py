@@ -76,7 +76,11 @@ def _validated_facts(
     terms: dict[str, list[Term | TermRef]] = {}
     county_id = context.county_id(site)
     for name, kind in TERM_FIELDS.items():
-        resolved = context.terms.resolve(kind, codes.get(name, ()), county_id=county_id, keep=keep)
+        chosen = codes.get(name)
+        if not chosen:  # most fields of most encounters: nothing to resolve
+            terms[name] = []
+            continue
+        resolved = context.terms.resolve(kind, chosen, county_id=county_id, keep=keep)
         terms[name] = resolved.terms
         if resolved.unknown:
             problems.append(
@@ -140,12 +144,17 @@ def _checked(
     language: str | None,
     coping: str | None,
     note: str,
+    moment: dt.datetime | None = None,
 ) -> tuple[dt.datetime, Facts]:
-    """A new encounter's hour and facts, or EncounterError with every problem found."""
+    """A new encounter's hour and facts, or EncounterError with every problem found.
+
+    `moment`: what check_moment() made of `occurred_at` already, when the caller asked it before.
+    """
     problems = []
-    moment = facts = None
+    facts = None
     try:
-        moment = check_moment(context, occurred_at or context.now)
+        if moment is None:
+            moment = check_moment(context, occurred_at or context.now)
         if moment.date() != session.date:
             raise EncounterError("outside_session", _("The session is not on the day of the encounter."))
     except EncounterError as error:
