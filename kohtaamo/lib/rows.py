@@ -12,6 +12,10 @@ from functools import cache
 
 from django.db import connections, router
 from django.db.models import DateTimeField, Model
+from django.db.models.base import ModelState
+from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
+from django.db.models.query_utils import DeferredAttribute
+from django.db.models.signals import post_init, pre_init
 
 from kohtaamo.lib.bulk import aware
 
@@ -47,15 +51,40 @@ def instance(model: type[Model], alias: str, values: Sequence) -> Model:
     """A model instance, as the ORM would make it, from a row of `columns(model)` read with a written-out query.
 
     The database's own adapters already give dates, booleans and numbers; datetimes are made aware here as the
-    ORM would (SQLite hands them back naive, in UTC).
+    ORM would (SQLite hands them back naive, in UTC). For a model whose fields are set plainly and that has no
+    receivers of pre_init or post_init, the attributes are set as Model.__init__ would set them, without its
+    walk over the fields (a fifth of the time).
     """
-    names, moments = _shape(model)
-    return model.from_db(
-        alias, names, [aware(value) if moment else value for value, moment in zip(values, moments, strict=True)]
-    )
+    names, moments, plain = _shape(model)
+    values = [aware(value) if moment else value for value, moment in zip(values, moments, strict=True)]
+    if not plain or pre_init.has_listeners(model) or post_init.has_listeners(model):
+        return model.from_db(alias, names, values)
+    made = model.__new__(model)
+    state = made._state = ModelState()
+    state.adding, state.db = False, alias
+    made.__dict__.update(zip(names, values, strict=True))
+    return made
 
 
 @cache
-def _shape(model: type[Model]) -> tuple[list[str], tuple[bool, ...]]:
+def _shape(model: type[Model]) -> tuple[list[str], tuple[bool, ...], bool]:
+    """The attnames, which are datetimes, and whether instance() may set them plainly: Model's own __init__ and
+    from_db, and every field's attribute a plain deferred one (a foreign key's id too: set on a fresh instance,
+    it only stores the value)."""
     fields = model._meta.concrete_fields
-    return [field.attname for field in fields], tuple(isinstance(field, DateTimeField) for field in fields)
+    plain = (
+        model.__init__ is Model.__init__
+        and model.from_db.__func__ is Model.from_db.__func__
+        and all(type(_attribute(model, field.attname)) in PLAIN_ATTRIBUTES for field in fields)
+    )
+    return [field.attname for field in fields], tuple(isinstance(field, DateTimeField) for field in fields), plain
+
+
+PLAIN_ATTRIBUTES = (DeferredAttribute, ForeignKeyDeferredAttribute)
+
+
+def _attribute(model: type[Model], name: str):
+    for klass in model.__mro__:
+        if name in klass.__dict__:
+            return klass.__dict__[name]
+    return None
