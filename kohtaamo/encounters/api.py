@@ -20,6 +20,7 @@ from kohtaamo.directory.models import Language
 from kohtaamo.encounters import services, tokens
 from kohtaamo.encounters.batch import EncounterInput, Outcome, encounter_batch
 from kohtaamo.encounters.models import Coping, Term, TermKind
+from kohtaamo.lib.hours import HELSINKI
 from kohtaamo.lib.schema import DetailOut, PlainText
 
 taxonomy_router = Router()
@@ -125,9 +126,10 @@ class EncounterIn(BaseModel):
     site: int = Field(ge=1, le=MAX_ID, description="Site id (see /api/v1/sites)")
     occurred_at: dt.datetime = Field(description="ISO 8601 with UTC offset; stored truncated to the hour")
     topics: list[PlainText] = Field(description="Codes of kind topic; at least one")
-    help_forms: list[PlainText] = []
-    referrals: list[PlainText] = []
-    more_info: list[PlainText] = []
+    # Factories, not `= []`: pydantic deep-copies a mutable default for every item. The document says [] still.
+    help_forms: list[PlainText] = Field(default_factory=list, json_schema_extra={"default": []})
+    referrals: list[PlainText] = Field(default_factory=list, json_schema_extra={"default": []})
+    more_info: list[PlainText] = Field(default_factory=list, json_schema_extra={"default": []})
     language: PlainText | None = Field(None, description="Language code, e.g. fi")
     coping: Literal["much_better", "better", "same_or_less", "not_applicable"] | None = Field(
         None, description="The coping question's answer; null when not asked"
@@ -177,10 +179,13 @@ def _parse(raw: Any) -> EncounterInput | Outcome:
             for problem in error.errors()
         ]
         return Outcome(key, "rejected", errors)
+    occurred_at = item.occurred_at
+    if occurred_at.utcoffset() is not None:  # in the zone every later step reads it in (a naive one is refused)
+        occurred_at = occurred_at.astimezone(HELSINKI)
     return EncounterInput(
         client_uuid=item.client_uuid,
         site=item.site,
-        occurred_at=item.occurred_at,
+        occurred_at=occurred_at,
         topics=item.topics,
         help_forms=item.help_forms,
         referrals=item.referrals,

@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone
 
 from kohtaamo.encounters.context import EncounterError, LogContext
@@ -128,14 +128,15 @@ def _load_day_sessions(context: LogContext, items: Sequence[EncounterInput]) -> 
         return
     found: dict[tuple[int, dt.date], list[Session]] = {pair: [] for pair in pairs}
     sites, days = sorted({site for site, _day in pairs}), sorted({day for _site, day in pairs})
-    with connection.cursor() as cursor:
+    db = connections[DEFAULT_DB_ALIAS]  # once: each use of the `connection` proxy looks it up again
+    with db.cursor() as cursor:
         cursor.execute(
             _sessions_sql(len(sites), len(days)),
-            [context.actor.pk, *sites, *(_DATE.get_db_prep_value(day, connection) for day in days)],
+            [context.actor.pk, *sites, *(_DATE.get_db_prep_value(day, db) for day in days)],
         )
         found_rows = cursor.fetchall()
     for *values, present in found_rows:
-        session = rows.instance(Session, connection.alias, values)
+        session = rows.instance(Session, db.alias, values)
         if (session.site_id, session.date) in found:
             found[(session.site_id, session.date)].append(session)
             if present:
