@@ -33,6 +33,7 @@ ENCOUNTER_COLUMNS = (
     "created_by_id",
 )
 _DATE = Session._meta.get_field("date")
+THROUGH = {name: getattr(Encounter, name).through for name in TERM_FIELDS}  # the link model of each term field
 
 
 @dataclass(frozen=True)
@@ -195,7 +196,7 @@ def _store_all(*, actor, context: LogContext, good: list) -> list[tuple[int, boo
         return []
     if not connection.features.can_return_rows_from_bulk_insert:
         return _store_one_by_one(actor=actor, context=context, good=good)
-    good = sorted(good, key=lambda entry: entry[1].client_uuid)
+    good = sorted(good, key=lambda entry: entry[1].client_uuid.int)  # the order of UUIDs, compared in C
     rows = [
         (
             item.client_uuid,
@@ -217,23 +218,24 @@ def _store_all(*, actor, context: LogContext, good: list) -> list[tuple[int, boo
             returning=("client_uuid", "id"),
             skip_conflicts_on=("client_uuid",),
         )
-        ids = {_as_uuid(key): pk for key, pk in inserted}
-        for name in TERM_FIELDS:
-            through = getattr(Encounter, name).through
-            links = [
-                (ids[item.client_uuid], term.pk)
-                for _index, item, *_, facts in good
-                if item.client_uuid in ids
-                for term in facts.terms[name]
-            ]
+        ids = {_hex(key): pk for key, pk in inserted}
+        stored = [(index, ids.get(item.client_uuid.hex), session, facts) for index, item, session, _m, facts in good]
+        made = [(pk, session, facts) for _index, pk, session, facts in stored if pk is not None]
+        for name, through in THROUGH.items():
+            links = [(pk, term.pk) for pk, _session, facts in made for term in facts.terms[name]]
             bulk.insert(through, ("encounter_id", "term_id"), links)
-        _mark_present(context, [session for _index, item, session, *_ in good if item.client_uuid in ids])
-    return [(index, item.client_uuid in ids) for index, item, *_ in good]
+        _mark_present(context, [session for _pk, session, _facts in made])
+    return [(index, pk is not None) for index, pk, *_ in stored]
 
 
 def _as_uuid(value) -> uuid.UUID:
-    """A client_uuid as RETURNING gives it: a UUID from PostgreSQL, 32 hex digits from SQLite."""
+    """A client_uuid as RETURNING or a SELECT gives it: a UUID from PostgreSQL, 32 hex digits from SQLite."""
     return value if isinstance(value, uuid.UUID) else uuid.UUID(value)
+
+
+def _hex(value) -> str:
+    """A client_uuid as RETURNING gives it (a UUID from PostgreSQL, 32 hex digits from SQLite) as 32 hex digits."""
+    return value.hex if isinstance(value, uuid.UUID) else value
 
 
 def _store_one_by_one(*, actor, context: LogContext, good: list) -> list[tuple[int, bool]]:
