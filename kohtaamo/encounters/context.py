@@ -105,6 +105,12 @@ def local_today(now: dt.datetime | None = None) -> dt.date:
     return (now or timezone.now()).astimezone(hours.HELSINKI).date()
 
 
+# SiteRefs this process made, by the values of the site's row they were made from (its version among them), so
+# that an edit of the site or its hours makes a new key; past KNOWN_SIZE keys the dict starts over.
+_known: dict[tuple, SiteRef] = {}
+KNOWN_SIZE = 4096
+
+
 def _site_refs(actor, site_ids: Iterable[int]) -> tuple[dict[int, SiteRef], object]:
     """The sites among `site_ids` where the actor logs, as SiteRefs: one query of plain values, written out
     (every batch asks), the scope applied to them by permissions.site_in_scope, and the schedules cached
@@ -117,20 +123,31 @@ def _site_refs(actor, site_ids: Iterable[int]) -> tuple[dict[int, SiteRef], obje
         cursor.execute(_sites_sql(len(ids)), [actor.pk, *ids])
         rows = cursor.fetchall()
     version = rows[0][-1] if rows else ASK
-    rows = [
-        (pk, bulk.aware(created), bulk.aware(updated), municipality_id, county_id, bool(named))
-        for pk, created, updated, municipality_id, county_id, named, _version in rows
-        if permissions.site_in_scope(
+    refs: dict[int, SiteRef] = {}
+    new: list[tuple] = []
+    for pk, created, updated, municipality_id, county_id, named, _version in rows:
+        if not permissions.site_in_scope(
             actor,
             permissions.LOG,
             site_id=pk,
             municipality_id=municipality_id,
             county_id=county_id,
             named=bool(named),
-        )
-    ]
-    found = schedules.by_version((pk, created, updated) for pk, created, updated, *_rest in rows)
-    refs = {pk: SiteRef(pk, county_id, found[pk]) for pk, _c, _u, _m, county_id, _n in rows if pk in found}
+        ):
+            continue
+        key = (pk, created, updated, county_id)
+        if key in _known:
+            refs[pk] = _known[key]
+        else:
+            new.append(key)
+    if new:
+        found = schedules.by_version((pk, bulk.aware(created), bulk.aware(updated)) for pk, created, updated, _c in new)
+        if len(_known) + len(new) > KNOWN_SIZE:
+            _known.clear()
+        for key in new:
+            pk, _created, _updated, county_id = key
+            if pk in found:
+                refs[pk] = _known[key] = SiteRef(pk, county_id, found[pk])
     return refs, version
 
 
