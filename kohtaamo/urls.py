@@ -1,8 +1,7 @@
 from django.conf import settings
-from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import LocalePrefixPattern, URLResolver, include, path
 from django.views.i18n import set_language
 
 from kohtaamo.api import api
@@ -14,8 +13,21 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
 ]
 
-# Pages for people: Finnish without a prefix, /sv/ and /en/ for the others.
-urlpatterns += i18n_patterns(
+
+class PagesPrefix(LocalePrefixPattern):
+    """The pages' language prefix, which the API's paths never match: no page lives under them, and an API
+    request (the encounter batch is the busiest) then skips the pages' patterns instead of trying each."""
+
+    API_PATHS = ("api/", "hsds/")
+
+    def match(self, path: str):
+        if path.startswith(self.API_PATHS):
+            return None
+        return super().match(path)
+
+
+# Pages for people: Finnish without a prefix, /sv/ and /en/ for the others (i18n_patterns() with PagesPrefix).
+pages = [
     path("", include("kohtaamo.core.urls")),
     path(
         "accounts/login/",
@@ -31,8 +43,8 @@ urlpatterns += i18n_patterns(
     path("reports/", include("kohtaamo.reports.urls")),
     path("counsellors/", include("kohtaamo.counsellors.urls")),
     path("admin/", admin.site.urls),
-    prefix_default_language=False,
-)
+]
+urlpatterns += [URLResolver(PagesPrefix(prefix_default_language=False), pages)] if settings.USE_I18N else pages
 
 # Single sign-on callbacks, only when a county's OpenID Connect provider is configured.
 if settings.OIDC_ENABLED:
