@@ -52,14 +52,30 @@ batch's 10.3 ms in-process: SQLite's automatic checkpoint runs inside the commit
 1000 pages and waits for the disk. A serving process now checkpoints from a background thread every two
 seconds instead (kohtaamo/lib/checkpoint.py, PASSIVE: it never blocks a reader or the writer) and turns the
 automatic one off for its own connections: the commit 2.5 -> 0.6 ms, a batch 10.3 -> 8.3-8.9 ms in-process.
-Two quiet runs of this code gave 0.29 and 0.28 of hello (p95 30 ms against 9): the aim of 0.3 is missed by
-a few per cent. What is left is spread thin: SQLite's own work for the ten rows, their links and their
-indexes (the random pages of the `client_uuid` index, the `(site_id, occurred_at)` index and the `term_id`
-indexes of the link tables; dropping the link tables' redundant `encounter_id` indexes and the lone
-`occurred_at` index gained some 0.2 ms, within the noise, and was not done), reading the stored
-`client_uuid`s (kept: a resend must answer `duplicate` even when the item would now be refused), the token,
-sites and sessions reads (0.3-0.5 ms each), checks and opening hours per item (about 1 ms for ten) and
-building the rows (about 1 ms)."""
+Two quiet runs of this code gave 0.29 and 0.28 of hello (p95 30 ms against 9).
+
+Findings (batch3, 2026-11-23). What changed since: the token's user is made from its row without a raw()
+queryset; the day's sessions are read with whether the sender is already present at each, so the presence
+INSERT runs only at a session's first batch; the `client_uuid` pre-read is gone (the INSERT's ON CONFLICT
+answers the duplicates of good items; refused items' `client_uuid`s are looked up only when an item is
+refused, so a resend of an item that would now be refused still answers `duplicate`); the vocabulary's
+version is a column of the sites' query; the term fields have through models of their own on the same tables
+without the indexes on `encounter_id` alone (the unique index leads with it) and on `term_id` (never looked
+up: 63.5 WAL frames a batch before, 42.5 after); and Python work was cut: values prepared for the INSERTs
+without Field.get_db_prep_save's checks, sessions and users made without Model.__init__'s walk, items'
+hours turned to Helsinki time once, no deep copies of pydantic defaults, a schedule's openings kept per
+day, SiteRefs kept per site version, and API paths that skip the pages' URL patterns. A batch is 6
+statements (BEGIN and COMMIT counted) plus one INSERT per term field used: 8 here. Measured: callgrind,
+all items at one moment with every session open (deterministic), 13.0 -> 9.06 M instructions a batch
+against 1.95 M for hello-world; in-process, interleaved with hello-world in one process, a batch went from
+8.4 to 6.1 times hello's time.
+The machine was slower than in the run above (hello-world 620-680 req/s against 808) and shared: run back
+to back at load 0.4-1.2, this benchmark gave 0.25 of hello for the code before and 0.29 for this code, and
+alternating short hello and batch phases on one server gave medians of 0.22-0.25 against 0.30-0.34. In the
+served batches the workers spend some 2.5 ms more CPU than in-process: each worker's SQLite page cache is
+dropped whenever the other commits, and BEGIN IMMEDIATE waits about 0.8 ms a batch for the other worker's
+write in SQLite's busy handler, which sleeps in steps of 1, 2, 5 ms. Neither `PRAGMA mmap_size` nor a
+file-lock queue for the writers (which wakes the next writer at once) measured better than the noise."""
 
 
 def _prepare() -> tuple[str, float]:
