@@ -68,7 +68,7 @@ day, SiteRefs kept per site version, and API paths that skip the pages' URL patt
 statements (BEGIN and COMMIT counted) plus one INSERT per term field used: 8 here. Measured: callgrind,
 all items at one moment with every session open (deterministic), 13.0 -> 9.06 M instructions a batch
 against 1.95 M for hello-world; in-process, interleaved with hello-world in one process, a batch went from
-8.4 to 6.1 times hello's time.
+7.8-10.1 times hello's time (median of a run; three runs, load 1-4) to 5.4-6.5.
 The machine was slower than in the run above (hello-world 620-680 req/s against 808) and shared: run back
 to back at load 0.4-1.2, this benchmark gave 0.25 of hello for the code before and 0.29 for this code, and
 alternating short hello and batch phases on one server gave medians of 0.22-0.25 against 0.30-0.34. In the
