@@ -96,14 +96,22 @@ class SiteWeek(models.Model):
         ]
 
 
-class SiteMonthCount(models.Model):
-    """Multi-valued counts of one site and month, over all its sessions."""
+class MonthCount(models.Model):
+    """What a count of a dimension's key in a month holds, wherever it is kept."""
 
-    site = models.ForeignKey("directory.Site", on_delete=models.CASCADE, related_name="+")
     month = models.DateField(help_text="The first day of the month.")
     dimension = models.CharField(max_length=20, choices=Dimension.choices)
     key = models.CharField(max_length=50, help_text="A term's code or a coping answer.")
     count = models.PositiveIntegerField()
+
+    class Meta:
+        abstract = True
+
+
+class SiteMonthCount(MonthCount):
+    """Multi-valued counts of one site and month, over all its sessions."""
+
+    site = models.ForeignKey("directory.Site", on_delete=models.CASCADE, related_name="+")
 
     class Meta:
         constraints = [
@@ -115,7 +123,7 @@ class SiteMonthCount(models.Model):
         ]
 
 
-class AreaMonthCount(models.Model):
+class AreaMonthCount(MonthCount):
     """Multi-valued counts of a county and month. Exactly one of these shapes:
 
     - a county: kind "", partner 0;
@@ -126,10 +134,6 @@ class AreaMonthCount(models.Model):
     county = models.PositiveIntegerField(help_text="WellbeingServicesCounty id.")
     kind = models.CharField(max_length=30, blank=True, default=ALL_KINDS, help_text="Site kind, '' for all.")
     partner = models.PositiveIntegerField(default=ALL_PARTNERS)
-    month = models.DateField(help_text="The first day of the month.")
-    dimension = models.CharField(max_length=20, choices=Dimension.choices)
-    key = models.CharField(max_length=50, help_text="A term's code or a coping answer.")
-    count = models.PositiveIntegerField()
 
     class Meta:
         constraints = [
