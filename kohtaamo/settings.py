@@ -104,11 +104,13 @@ DATABASES = {
     "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60), conn_health_checks=True)
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL lets readers run beside the single writer; the timeout rides out short write bursts.
+    # WAL lets readers run beside the single writer; the timeout rides out short write bursts. Temporary
+    # data stays in memory: a multi-row INSERT that may fail halfway keeps a statement journal, and on disk
+    # that was a temporary file written, closed and deleted per INSERT (half an encounter batch's INSERT time).
     DATABASES["default"]["OPTIONS"] = {
         "timeout": 20,
         "transaction_mode": "IMMEDIATE",
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY;",
     }
     # Connections are kept between requests (DB_CONN_MAX_AGE) here too: a new one per request parsed the
     # schema and ran the pragmas again each time, and closing the last one checkpointed the WAL into the

@@ -111,3 +111,18 @@ def test_a_read_routed_to_the_replica_sees_what_was_written_to_the_primary(repli
     assert queryset.db == replica
     assert list(queryset.values_list("pk", flat=True)) == [site.pk]
     assert Encounter.objects.using(dbrouter.reporting_db()).db == replica
+
+
+@pytest.mark.django_db
+def test_sqlite_connections_are_set_up_for_a_busy_writer():
+    """WAL with NORMAL sync, and temporary data in memory: a multi-row INSERT of an encounter batch keeps its
+    statement journal there instead of writing, and deleting, a temporary file each time (settings.py)."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    if connection.vendor != "sqlite":
+        return  # PostgreSQL has no such settings
+    with connection.cursor() as cursor:
+        found = {}
+        for pragma in ("journal_mode", "synchronous", "temp_store"):
+            cursor.execute(f"PRAGMA {pragma}")
+            found[pragma] = cursor.fetchone()[0]
+    assert found == {"journal_mode": "wal", "synchronous": 1, "temp_store": 2}  # 1 NORMAL, 2 MEMORY
