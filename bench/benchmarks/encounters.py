@@ -75,7 +75,22 @@ alternating short hello and batch phases on one server gave medians of 0.22-0.25
 served batches the workers spend some 2.5 ms more CPU than in-process: each worker's SQLite page cache is
 dropped whenever the other commits, and BEGIN IMMEDIATE waits about 0.8 ms a batch for the other worker's
 write in SQLite's busy handler, which sleeps in steps of 1, 2, 5 ms. Neither `PRAGMA mmap_size` nor a
-file-lock queue for the writers (which wakes the next writer at once) measured better than the noise."""
+file-lock queue for the writers (which wakes the next writer at once) measured better than the noise.
+
+Findings (session 5, 2026-11-24). perf showed most of a raw 10-row INSERT's time in the kernel, writing and
+deleting a temporary file: a multi-row INSERT that could fail halfway keeps a statement journal, which
+SQLite spills to a temporary file once it passes 64 KiB (the batch's INSERT changes some 30 pages of the
+encounters table and its six indexes). `PRAGMA temp_store=MEMORY` (settings.py) keeps it in memory: the
+INSERT of the encounters 0.62 -> 0.32 ms in-process, a batch 4.05 -> 3.41 ms of CPU (hello-world 0.51 ms),
+and on the served benchmark, alternating runs on one machine, 0.32 and 0.33 of hello before against 0.35
+and 0.36 after. What a served batch still spends in SQLite (strace of one worker): 52.5 WAL frames a batch
+(the `(site_id, occurred_at)` index 13.5, the `client_uuid` index 13.3 and the `session_id` index 10.3:
+ten items at random sites touch ten leaves of each), each written with two pwrite calls, and some 100 page
+reads, because each worker's page cache is dropped whenever the other commits. Tried again without a gain
+beyond the noise: `PRAGMA mmap_size` (half of the reads are of the log, which is not mapped) and waiting
+for the write lock in short steps instead of SQLite's busy handler (1, 2, 5 ms sleeps). The machine's speed
+varies through the day (hello-world 860-1370 req/s in this session), and the ratio falls when it is slow:
+runs in a slow hour gave 0.29-0.30 before this change."""
 
 
 def _prepare() -> tuple[str, float]:
