@@ -88,7 +88,10 @@ and 0.36 after. What a served batch still spends in SQLite (strace of one worker
 ten items at random sites touch ten leaves of each), each written with two pwrite calls, and some 100 page
 reads, because each worker's page cache is dropped whenever the other commits. Tried again without a gain
 beyond the noise: `PRAGMA mmap_size` (half of the reads are of the log, which is not mapped) and waiting
-for the write lock in short steps instead of SQLite's busy handler (1, 2, 5 ms sleeps). The machine's speed
+for the write lock in short steps instead of SQLite's busy handler (1, 2, 5 ms sleeps); worse: a RESTART
+checkpoint every two seconds, which keeps the log short (a commit on a log that keeps growing costs 0.33 ms
+against 0.21 ms on a short one) but makes the writers wait while it copies and syncs (0.30-0.32 of hello
+against 0.35-0.37 alternating with PASSIVE). The machine's speed
 varies through the day (hello-world 860-1370 req/s in this session), and the ratio falls when it is slow:
 runs in a slow hour gave 0.29-0.30 before this change."""
 
