@@ -83,7 +83,8 @@ SQLite spills to a temporary file once it passes 64 KiB (the batch's INSERT chan
 encounters table and its six indexes). `PRAGMA temp_store=MEMORY` (settings.py) keeps it in memory: the
 INSERT of the encounters 0.62 -> 0.32 ms in-process, a batch 4.05 -> 3.41 ms of CPU (hello-world 0.51 ms),
 and on the served benchmark, alternating runs of `python -m bench.alternate` on the commit before and
-this one, 0.323 and 0.302 of hello before against 0.352 and 0.338 after (medians of five phase pairs). What a served batch still spends in SQLite (strace of one worker): 52.5 WAL frames a batch
+this one, 0.323 and 0.302 of hello before against 0.352 and 0.338 after (medians of five phase pairs).
+What a served batch still spends in SQLite (strace of one worker): 52.5 WAL frames a batch
 (the `(site_id, occurred_at)` index 13.5, the `client_uuid` index 13.3 and the `session_id` index 10.3:
 ten items at random sites touch ten leaves of each), each written with two pwrite calls, and some 100 page
 reads, because each worker's page cache is dropped whenever the other commits. Tried again without a gain
