@@ -78,23 +78,22 @@ write in SQLite's busy handler, which sleeps in steps of 1, 2, 5 ms. Neither `PR
 file-lock queue for the writers (which wakes the next writer at once) measured better than the noise.
 
 Findings (session 5, 2026-11-24). perf showed most of a raw 10-row INSERT's time in the kernel, writing and
-deleting a temporary file: a multi-row INSERT that could fail halfway keeps a statement journal, which
-SQLite spills to a temporary file once it passes 64 KiB (the batch's INSERT changes some 30 pages of the
-encounters table and its six indexes). `PRAGMA temp_store=MEMORY` (settings.py) keeps it in memory: the
-INSERT of the encounters 0.62 -> 0.32 ms in-process, a batch 4.05 -> 3.41 ms of CPU (hello-world 0.51 ms),
-and on the served benchmark, alternating runs of `python -m bench.alternate` on the commit before and
-this one, 0.323 and 0.302 of hello before against 0.352 and 0.338 after (medians of five phase pairs).
-What a served batch still spends in SQLite (strace of one worker): 52.5 WAL frames a batch
-(the `(site_id, occurred_at)` index 13.5, the `client_uuid` index 13.3 and the `session_id` index 10.3:
-ten items at random sites touch ten leaves of each), each written with two pwrite calls, and some 100 page
-reads, because each worker's page cache is dropped whenever the other commits. Tried again without a gain
-beyond the noise: `PRAGMA mmap_size` (half of the reads are of the log, which is not mapped) and waiting
-for the write lock in short steps instead of SQLite's busy handler (1, 2, 5 ms sleeps); worse: a RESTART
-checkpoint every two seconds, which keeps the log short (a commit on a log that keeps growing costs 0.33 ms
-against 0.21 ms on a short one) but makes the writers wait while it copies and syncs (0.30-0.32 of hello
-against 0.35-0.37 alternating with PASSIVE). The machine's speed
-varies through the day (hello-world 860-1370 req/s in this session), and the ratio falls when it is slow:
-runs in a slow hour gave 0.29-0.30 before this change."""
+deleting a temporary file: a multi-row INSERT that could fail halfway keeps a statement journal, which SQLite
+spills to a temporary file once it passes 64 KiB (the batch's INSERT changes some 30 pages of the encounters
+table and its six indexes). `PRAGMA temp_store=MEMORY` (settings.py) keeps it in memory. The SQL of a batch in
+the profile this benchmark runs (`bench.profile`): 1.43 ms before (a run at 00:22 UTC) against 0.58-0.63 ms in
+three runs after; on the served benchmark, alternating runs of `python -m bench.alternate` on the commit
+before and this one, 0.323 and 0.302 of hello before against 0.352 and 0.338 after (medians of five phase
+pairs). What a served batch still spends in SQLite (strace of one worker): 52.5 WAL frames a batch (the
+`(site_id, occurred_at)` index 13.5, the `client_uuid` index 13.3 and the `session_id` index 10.3: ten items
+at random sites touch ten leaves of each), each written with two pwrite calls, and some 100 page reads,
+because each worker's page cache is dropped whenever the other commits. Tried again without a gain beyond the
+noise: `PRAGMA mmap_size` (half of the reads are of the log, which is not mapped) and waiting for the write
+lock in short steps instead of SQLite's busy handler (1, 2, 5 ms sleeps); worse: a RESTART checkpoint every
+two seconds, which keeps the log short (a commit on a log that keeps growing costs 0.33 ms against 0.21 ms on
+a short one) but makes the writers wait while it copies and syncs (0.30-0.32 of hello against 0.35-0.37
+alternating with PASSIVE). The machine's speed varies through the day (hello-world 860-1370 req/s in this
+session), and the ratio falls when it is slow: runs in a slow hour gave 0.29-0.30 before this change."""
 
 
 def _prepare() -> tuple[str, float]:
